@@ -1,0 +1,407 @@
+// A local Amplitude Behavioral Cohorts API: a real HTTP server on 127.0.0.1 (the API host) and a second one on
+// 127.0.0.2 (the pre-signed "S3" storage host). It follows the live API described in ../../../shared/amplitude-api.md
+// and is scriptable per cohort (job length, status codes and vocabulary, inline or redirected download, gzip) and
+// per route (faults: error statuses with Retry-After, connection resets, truncated and stalled bodies).
+//
+// Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build.
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
+
+export const API_HOST = '127.0.0.1'
+export const STORAGE_HOST = '127.0.0.2'
+
+/**
+ * @typedef {'request' | 'status' | 'file' | 'storage'} Route
+ * @typedef {{
+ *   status?: number, headers?: Record<string,string>, body?: string,
+ *   kind?: 'reset' | 'truncate' | 'stall' | 'empty' | 'corrupt-gzip' | 'malformed-json' | 'no-request-id' | 'unknown-status',
+ *   at?: number, times?: number
+ * }} Fault
+ *   A fault replaces the normal answer of a route `times` times (default 1):
+ *   - `status` (+ `headers`, `body`): answer that status instead (e.g. 429 with Retry-After, 503).
+ *   - `reset`: destroy the connection before answering.
+ *   - `truncate`: send the headers (with the full Content-Length) and the first `at` fraction of the body, then drop.
+ *   - `stall`: send the headers and the first `at` fraction of the body, then send nothing more until closed.
+ *   - `empty`: answer 200 with an empty body.
+ *   - `corrupt-gzip`: answer gzip bytes that are cut and damaged (`Content-Encoding: gzip`).
+ *   - `malformed-json`: answer 200/202 with a body that is not JSON.
+ *   - `no-request-id`: step 1 answers 202 with a JSON body that lacks `request_id`.
+ *   - `unknown-status`: step 2 answers 200 with `async_status` = `body` (default `JOB PAUSED`).
+ *
+ * @typedef {{
+ *   members?: number, props?: boolean, content?: string | Buffer,
+ *   polls?: number, jobMs?: number, fail?: boolean,
+ *   vocabulary?: 'live' | 'seed', requestStatus?: 200 | 202,
+ *   download?: 'inline' | 'redirect', gzip?: false | 'header' | 'magic', contentLength?: boolean,
+ *   linkTtlMs?: number
+ * }} CohortSpec
+ *   - `members` (default 3) rows generated with deterministic ids, or the exact file `content`.
+ *   - job length: `polls` status polls answer "in progress" before "complete" (default 1), or `jobMs` of wall time.
+ *   - `fail`: the job ends failed instead of complete.
+ *   - `vocabulary`: `live` (async_status, 202 then 200) or `seed` (status: queued/computing/complete/failed, 200).
+ *   - `download`: `inline` (the file in the body of step 3) or `redirect` (302 to the storage host).
+ *   - `gzip`: `header` (gzip with Content-Encoding), `magic` (gzip bytes, no header) or false.
+ *   - `linkTtlMs`: lifetime of a pre-signed storage link (default 60 s, as on S3).
+ */
+
+const PROPS_HEADER = ['country', 'plan', 'note']
+
+/** Deterministic CSV rows, properties with commas, quotes and line breaks to exercise quoted-CSV rules. */
+function* generateRows(members, props) {
+  yield props ? `amplitude_id,user_id,${PROPS_HEADER.join(',')}\n` : 'amplitude_id,user_id\n'
+  const countries = ['US', 'DE', 'FR', 'JP', 'BR']
+  const plans = ['free', 'pro', 'enterprise']
+  for (let i = 0; i < members; i++) {
+    const id = 100000000 + i
+    if (!props) {
+      yield `${id},user-${i}@example.com\n`
+      continue
+    }
+    const note =
+      i % 7 === 0 ? `"multi\nline, ""quoted"" note ${i}"` : i % 5 === 0 ? `"a, b and c ${i}"` : `note ${i}`
+    yield `${id},user-${i}@example.com,${countries[i % 5]},${plans[i % 3]},${note}\n`
+  }
+}
+
+/** Writes `members` generated rows to `file` in large writes; returns nothing. */
+async function writeGenerated(file, members, props) {
+  const out = createWriteStream(file)
+  let batch = []
+  let size = 0
+  for (const row of generateRows(members, props)) {
+    batch.push(row)
+    size += row.length
+    if (size >= 1 << 20) {
+      if (!out.write(batch.join(''))) await once(out, 'drain')
+      batch = []
+      size = 0
+    }
+  }
+  out.end(batch.join(''))
+  await once(out, 'finish')
+}
+
+function sha256File(file) {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256')
+    createReadStream(file)
+      .on('data', c => h.update(c))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject)
+  })
+}
+
+async function listen(server, host) {
+  server.listen(0, host)
+  await once(server, 'listening')
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address())
+  return `http://${host}:${port}`
+}
+
+export class AmplitudeSimulator {
+  /** @param {{ apiKey?: string, secretKey?: string, dir?: string }} [options] */
+  constructor(options = {}) {
+    this.apiKey = options.apiKey ?? 'sim-api-key-0123456789abcdef'
+    this.secretKey = options.secretKey ?? 'sim-secret-key-fedcba9876543210'
+    this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'amplitude-sim-'))
+    this.ownsDir = !options.dir
+    /** @type {{ route: Route | 'unknown', method: string, host: string, path: string, url: string, headers: import('node:http').IncomingHttpHeaders, status?: number, at: number }[]} */
+    this.requests = []
+    /** @type {Map<string, CohortSpec & { file?: string, gzFile?: string }>} */
+    this.cohorts = new Map()
+    /** @type {Map<string, { cohortId: string, started: number, polls: number, props: string, propKeys: string[] }>} */
+    this.jobs = new Map()
+    /** @type {Map<Route, Fault[]>} */
+    this.faults = new Map()
+    /** @type {Map<string, { requestId: string, expires: number }>} */
+    this.links = new Map()
+    this.sockets = new Set()
+    this.nextRequest = 1
+    this.apiUrl = ''
+    this.storageUrl = ''
+  }
+
+  /** Starts both servers; resolves to this simulator. */
+  async start() {
+    this.api = createServer((req, res) => this.handleApi(req, res))
+    this.storage = createServer((req, res) => this.handleStorage(req, res))
+    for (const server of [this.api, this.storage]) {
+      server.on('connection', socket => {
+        this.sockets.add(socket)
+        socket.on('close', () => this.sockets.delete(socket))
+      })
+    }
+    this.apiUrl = await listen(this.api, API_HOST)
+    this.storageUrl = await listen(this.storage, STORAGE_HOST)
+    return this
+  }
+
+  async close() {
+    for (const socket of this.sockets) socket.destroy()
+    await Promise.all(
+      [this.api, this.storage]
+        .filter(Boolean)
+        .map(s => new Promise(resolve => s.close(() => resolve(undefined))))
+    )
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true })
+  }
+
+  /** The Basic credentials the simulator accepts, in every form a user may hold them. */
+  get basicAuth() {
+    return Buffer.from(`${this.apiKey}:${this.secretKey}`).toString('base64')
+  }
+
+  /**
+   * Defines (or redefines) a cohort. Generated files are written to disk once, so large cohorts stream like S3.
+   * @param {string} cohortId
+   * @param {CohortSpec} [spec]
+   * @returns {Promise<{ file: string, bytes: number, sha256: string, members: number }>} the membership file as served
+   *   (decompressed), for assertions.
+   */
+  async addCohort(cohortId, spec = {}) {
+    const file = join(this.dir, `${encodeURIComponent(cohortId)}-${this.cohorts.size}.csv`)
+    if (spec.content !== undefined) {
+      const out = createWriteStream(file)
+      out.end(spec.content)
+      await once(out, 'finish')
+    } else {
+      await writeGenerated(file, spec.members ?? 3, spec.props ?? false)
+    }
+    let gzFile
+    if (spec.gzip) {
+      gzFile = `${file}.gz`
+      await pipeline(createReadStream(file), createGzip({ level: 1 }), createWriteStream(gzFile))
+    }
+    this.cohorts.set(cohortId, { ...spec, file, gzFile })
+    return {
+      file,
+      bytes: statSync(file).size,
+      sha256: await sha256File(file),
+      members: spec.content !== undefined ? -1 : (spec.members ?? 3)
+    }
+  }
+
+  /**
+   * Queues a fault on a route; it replaces the next normal answer(s) of that route.
+   * @param {Route} route
+   * @param {Fault} fault
+   */
+  fault(route, fault) {
+    const list = this.faults.get(route) ?? []
+    for (let i = 0; i < (fault.times ?? 1); i++) list.push(fault)
+    this.faults.set(route, list)
+  }
+
+  /** Requests seen on a route. */
+  count(route) {
+    return this.requests.filter(r => r.route === route).length
+  }
+
+  // --- the API host -------------------------------------------------------------------------------------------------
+
+  authorized(req) {
+    const header = req.headers.authorization ?? ''
+    return header === `Basic ${this.basicAuth}`
+  }
+
+  handleApi(req, res) {
+    const url = new URL(req.url ?? '/', this.apiUrl)
+    const path = url.pathname
+    /** @type {Route | 'unknown'} */
+    let route = 'unknown'
+    let m
+    if ((m = /^\/api\/5\/cohorts\/request-status\/([^/]+)$/.exec(path))) route = 'status'
+    else if ((m = /^\/api\/5\/cohorts\/request\/([^/]+)\/file$/.exec(path))) route = 'file'
+    else if ((m = /^\/api\/5\/cohorts\/request\/([^/]+)$/.exec(path))) route = 'request'
+    const entry = {
+      route,
+      method: req.method ?? 'GET',
+      host: API_HOST,
+      path,
+      url: req.url ?? '',
+      headers: req.headers,
+      at: Date.now()
+    }
+    this.requests.push(entry)
+    res.on('finish', () => (entry.status = res.statusCode))
+    if (req.method !== 'GET') return json(res, 405, { error: 'method not allowed' })
+    if (route === 'unknown' || !m) return json(res, 404, { error: 'Not found' })
+    if (!this.authorized(req)) {
+      return json(res, 403, {
+        error: {
+          http_code: 403,
+          type: 'unspecified',
+          metadata: { details: 'Invalid API/Secret Key combination' }
+        }
+      })
+    }
+    const id = decodeURIComponent(m[1])
+    const fault = this.faults.get(route)?.shift()
+    if (fault && this.applyFault(fault, req, res, route)) return
+    if (route === 'request') return this.requestCohort(id, url, res, fault)
+    if (route === 'status') return this.requestStatus(id, res, fault)
+    return this.requestFile(id, req, res, fault)
+  }
+
+  requestCohort(cohortId, url, res, fault) {
+    const cohort = this.cohorts.get(cohortId)
+    if (!cohort) return json(res, 404, { error: `Cohort ${cohortId} not found` })
+    const requestId = `req-${this.nextRequest++}-${randomBytes(4).toString('hex')}`
+    this.jobs.set(requestId, {
+      cohortId,
+      started: Date.now(),
+      polls: 0,
+      props: url.searchParams.get('props') ?? '',
+      propKeys: url.searchParams.getAll('propKeys')
+    })
+    if (fault?.kind === 'no-request-id') return json(res, 202, { cohort_id: cohortId })
+    return json(res, cohort.requestStatus ?? 202, { request_id: requestId, cohort_id: cohortId })
+  }
+
+  requestStatus(requestId, res, fault) {
+    const job = this.jobs.get(requestId)
+    if (!job) return json(res, 404, { error: `Request ${requestId} not found` })
+    const cohort = /** @type {CohortSpec} */ (this.cohorts.get(job.cohortId))
+    job.polls++
+    const base = { request_id: requestId, cohort_id: job.cohortId }
+    if (fault?.kind === 'unknown-status') {
+      return json(res, 200, { ...base, async_status: fault.body ?? 'JOB PAUSED' })
+    }
+    const done =
+      cohort.jobMs !== undefined ? Date.now() - job.started >= cohort.jobMs : job.polls > (cohort.polls ?? 1)
+    if (cohort.vocabulary === 'seed') {
+      const status = done ? (cohort.fail ? 'failed' : 'complete') : job.polls === 1 ? 'queued' : 'computing'
+      return json(res, 200, { ...base, status })
+    }
+    if (!done) return json(res, 202, { ...base, async_status: 'JOB INPROGRESS' })
+    return json(res, 200, { ...base, async_status: cohort.fail ? 'JOB FAILED' : 'JOB COMPLETED' })
+  }
+
+  requestFile(requestId, req, res, fault) {
+    const job = this.jobs.get(requestId)
+    if (!job) return json(res, 404, { error: `Request ${requestId} not found` })
+    const cohort = /** @type {CohortSpec & { file: string, gzFile?: string }} */ (
+      this.cohorts.get(job.cohortId)
+    )
+    if (cohort.fail) return json(res, 404, { error: 'Export job failed; no file' })
+    const done =
+      cohort.jobMs !== undefined ? Date.now() - job.started >= cohort.jobMs : job.polls > (cohort.polls ?? 1)
+    if (!done) return json(res, 409, { error: 'Export job not complete' })
+    if (cohort.download === 'redirect') {
+      const token = randomBytes(16).toString('hex')
+      this.links.set(token, { requestId, expires: Date.now() + (cohort.linkTtlMs ?? 60_000) })
+      const location = `${this.storageUrl}/amplitude-cohorts/${requestId}.csv?X-Amz-Expires=60&X-Amz-Signature=${token}`
+      res.writeHead(302, { location, 'content-length': '0' })
+      return res.end()
+    }
+    return this.sendFile(cohort, req, res, fault)
+  }
+
+  // --- the storage host ---------------------------------------------------------------------------------------------
+
+  handleStorage(req, res) {
+    const url = new URL(req.url ?? '/', this.storageUrl)
+    const entry = {
+      route: /** @type {Route} */ ('storage'),
+      method: req.method ?? 'GET',
+      host: STORAGE_HOST,
+      path: url.pathname,
+      url: req.url ?? '',
+      headers: req.headers,
+      at: Date.now()
+    }
+    this.requests.push(entry)
+    res.on('finish', () => (entry.status = res.statusCode))
+    if (req.headers.authorization) {
+      // What S3 answers when a pre-signed URL also carries an Authorization header.
+      return xml(res, 400, 'InvalidArgument', 'Only one auth mechanism allowed')
+    }
+    const link = this.links.get(url.searchParams.get('X-Amz-Signature') ?? '')
+    if (!link) return xml(res, 403, 'AccessDenied', 'Invalid signature')
+    if (Date.now() > link.expires) return xml(res, 403, 'AccessDenied', 'Request has expired')
+    const fault = this.faults.get('storage')?.shift()
+    if (fault && this.applyFault(fault, req, res, 'storage')) return
+    const job = /** @type {{ cohortId: string }} */ (this.jobs.get(link.requestId))
+    return this.sendFile(/** @type {any} */ (this.cohorts.get(job.cohortId)), req, res, fault)
+  }
+
+  /** Streams the cohort file (plain or gzip), or a truncated/stalled version of it when a fault says so. */
+  sendFile(cohort, req, res, fault) {
+    const source = cohort.gzip ? cohort.gzFile : cohort.file
+    const size = statSync(source).size
+    const headers = { 'content-type': 'text/csv' }
+    if (cohort.gzip === 'header') headers['content-encoding'] = 'gzip'
+    if (cohort.contentLength !== false) headers['content-length'] = String(size)
+    if (fault?.kind === 'truncate' || fault?.kind === 'stall') {
+      headers['content-length'] = String(size)
+      res.writeHead(200, headers)
+      const end = Math.max(0, Math.floor(size * (fault.at ?? 0.5)) - 1)
+      const partial = createReadStream(source, { start: 0, end })
+      partial.pipe(res, { end: false })
+      partial.on('end', () => {
+        if (fault.kind === 'truncate') setTimeout(() => res.socket?.destroy(), 20)
+        // stall: keep the socket open, send nothing more; close() destroys it.
+      })
+      return
+    }
+    res.writeHead(200, headers)
+    if (req.method === 'HEAD') return res.end()
+    createReadStream(source, { highWaterMark: 256 * 1024 }).pipe(res)
+  }
+
+  /** Applies a fault; returns false when the fault only modifies the normal answer (handled by the route). */
+  applyFault(fault, req, res, route) {
+    if (fault.status) {
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.headers ?? {}) })
+      res.end(fault.body ?? JSON.stringify({ error: `simulated ${fault.status}` }))
+      return true
+    }
+    switch (fault.kind) {
+      case 'reset':
+        req.socket.destroy()
+        return true
+      case 'empty':
+        res.writeHead(200, { 'content-type': 'text/csv', 'content-length': '0' })
+        res.end()
+        return true
+      case 'corrupt-gzip': {
+        const bytes = Buffer.concat([
+          Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03]),
+          randomBytes(64)
+        ])
+        res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': String(bytes.length) })
+        res.end(bytes)
+        return true
+      }
+      case 'malformed-json':
+        res.writeHead(route === 'status' ? 202 : 200, { 'content-type': 'application/json' })
+        res.end('{"request_id": "abc", <html>oops')
+        return true
+      default:
+        return false
+    }
+  }
+}
+
+function json(res, status, body) {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+function xml(res, status, code, message) {
+  const text = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) })
+  res.end(text)
+}
+
+/** Starts a simulator; the caller closes it. */
+export async function startSimulator(options) {
+  return new AmplitudeSimulator(options).start()
+}

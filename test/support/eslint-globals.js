@@ -1,0 +1,32 @@
+// Node.js and jest globals for ESLint's flat config, without pulling in the `globals` package.
+const names = [
+  'process',
+  'Buffer',
+  'console',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'URL',
+  'URLSearchParams',
+  'AbortController',
+  'AbortSignal',
+  'TextEncoder',
+  'TextDecoder',
+  'structuredClone',
+  'fetch',
+  'performance',
+  'queueMicrotask',
+  'describe',
+  'it',
+  'test',
+  'expect',
+  'beforeAll',
+  'afterAll',
+  'beforeEach',
+  'afterEach',
+  'jest'
+]
+export default Object.fromEntries(names.map(n => [n, 'readonly']))
