@@ -1,0 +1,45 @@
+/** Input names: the contract users write into their workflows (action.yml lists the same). */
+export const Inputs = {
+  CohortId: 'cohort-id',
+  ApiKey: 'api-key',
+  SecretKey: 'secret-key',
+  BasicAuth: 'basic-auth',
+  IncludeProps: 'include-props',
+  PropKeys: 'prop-keys',
+  Region: 'region',
+  ServerUrl: 'server-url',
+  PollInterval: 'poll-interval',
+  Timeout: 'timeout',
+  RequestTimeout: 'request-timeout',
+  Path: 'path',
+  UploadArtifact: 'upload-artifact',
+  ArtifactName: 'artifact-name',
+  RetentionDays: 'retention-days',
+  CompressionLevel: 'compression-level',
+  Overwrite: 'overwrite',
+  MinMembers: 'min-members'
+} as const
+
+/** Output names (camelCase, as in the workflow this action implements). */
+export const Outputs = {
+  RequestId: 'requestId',
+  FinalStatus: 'finalStatus',
+  CohortFile: 'cohortFile',
+  MemberCount: 'memberCount',
+  Bytes: 'bytes',
+  Sha256: 'sha256',
+  ArtifactId: 'artifactId',
+  ArtifactUrl: 'artifactUrl'
+} as const
+
+export const Regions = {
+  us: 'https://amplitude.com',
+  eu: 'https://analytics.eu.amplitude.com'
+} as const
+
+export const Defaults = {
+  pollInterval: '5s',
+  timeout: '30m',
+  requestTimeout: '1m',
+  compressionLevel: 6
+} as const
