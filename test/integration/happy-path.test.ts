@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
+import { errorLines, runAction, secretForms, withoutMaskCommands } from '../support/run-action.js'
+
+let sim: AmplitudeSimulator
+
+beforeAll(async () => {
+  sim = await startSimulator()
+})
+afterAll(async () => {
+  await sim.close()
+})
+
+function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'cohort-id': cohortId,
+    'api-key': sim.apiKey,
+    'secret-key': sim.secretKey,
+    'server-url': sim.apiUrl,
+    'poll-interval': '100ms',
+    'upload-artifact': 'false',
+    ...extra
+  }
+}
+
+describe('export through the real HTTP stack', () => {
+  it.each([
+    ['inline, plain, live vocabulary', { download: 'inline' }],
+    ['redirect, gzip with Content-Encoding', { download: 'redirect', gzip: 'header' }],
+    ['redirect, gzip without Content-Encoding', { download: 'redirect', gzip: 'magic' }],
+    ['inline, no Content-Length', { download: 'inline', contentLength: false }],
+    ['seed vocabulary, 200 on request', { vocabulary: 'seed', requestStatus: 200, polls: 2 }]
+  ] as const)('%s', async (_name, spec) => {
+    const cohortId = `c${Math.random().toString(36).slice(2, 8)}`
+    const expected = await sim.addCohort(cohortId, { members: 1234, props: true, polls: 2, ...spec })
+    const result = await runAction(inputs(cohortId, { 'include-props': 'true' }))
+    expect(errorLines(result.stdout)).toEqual([])
+    expect(result.exitCode).toBe(0)
+    const file = result.outputs.cohortFile
+    expect(file).toBe(`${result.runnerTemp}/amplitude-cohort-${cohortId}.csv`)
+    const bytes = readFileSync(file)
+    expect(bytes.equals(readFileSync(expected.file))).toBe(true)
+    expect(result.outputs.sha256).toBe(expected.sha256)
+    expect(result.outputs.sha256).toBe(createHash('sha256').update(bytes).digest('hex'))
+    expect(result.outputs.bytes).toBe(String(expected.bytes))
+    expect(result.outputs.memberCount).toBe('1234')
+    expect(result.outputs.finalStatus).toBe('complete')
+    expect(result.outputs.requestId).toMatch(/^req-/)
+    expect(result.outputs.artifactId).toBe('')
+    expect(result.outputs.artifactUrl).toBe('')
+    // Nothing but the final file in RUNNER_TEMP: no temporary file left behind.
+    expect(result.tempFiles).toEqual([`amplitude-cohort-${cohortId}.csv`])
+    expect(result.summary).toContain('<code>' + expected.sha256 + '</code>')
+    expect(result.summary).toContain('1,234')
+    const visible = withoutMaskCommands(result.stdout) + result.summary + JSON.stringify(result.outputs)
+    for (const secret of secretForms(sim.apiKey, sim.secretKey)) expect(visible).not.toContain(secret)
+  })
+
+  it('sends props and propKeys, and only the configured credentials', async () => {
+    await sim.addCohort('propsCohort', { members: 10, props: true, download: 'redirect' })
+    const before = sim.requests.length
+    const result = await runAction(inputs('propsCohort', { 'prop-keys': 'country\nplan, note' }))
+    expect(result.exitCode).toBe(0)
+    const seen = sim.requests.slice(before)
+    const request = seen.find(r => r.route === 'request')
+    const query = new URL(request!.url, sim.apiUrl).searchParams
+    expect(query.get('props')).toBe('1')
+    expect(query.getAll('propKeys')).toEqual(['country', 'plan', 'note'])
+    const storage = seen.filter(r => r.route === 'storage')
+    expect(storage).toHaveLength(1)
+    expect(storage[0].headers.authorization).toBeUndefined()
+    for (const r of seen.filter(r => r.route !== 'storage')) {
+      expect(r.headers.authorization).toBe(`Basic ${sim.basicAuth}`)
+    }
+  })
+
+  it('accepts basic-auth instead of the key pair, and masks every form of it', async () => {
+    await sim.addCohort('basicCohort', { members: 3 })
+    const result = await runAction({
+      ...inputs('basicCohort'),
+      'api-key': '',
+      'secret-key': '',
+      'basic-auth': sim.basicAuth
+    })
+    expect(result.exitCode).toBe(0)
+    const masks = result.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
+    expect(masks).toEqual(
+      expect.arrayContaining([
+        `::add-mask::${sim.basicAuth}`,
+        `::add-mask::${sim.apiKey}`,
+        `::add-mask::${sim.secretKey}`,
+        `::add-mask::${sim.apiKey}:${sim.secretKey}`
+      ])
+    )
+    // The masks come before the first request is logged.
+    expect(result.stdout.indexOf('::add-mask::')).toBeLessThan(result.stdout.indexOf('Requesting cohort'))
+  })
+
+  it('sends props=0 by default and writes to a relative path under the workspace', async () => {
+    await sim.addCohort('plainCohort', { members: 0 })
+    const before = sim.requests.length
+    const result = await runAction(inputs('plainCohort', { path: 'exports/members.csv' }))
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.cohortFile).toBe(`${result.workspace}/exports/members.csv`)
+    expect(result.outputs.memberCount).toBe('0')
+    const request = sim.requests.slice(before).find(r => r.route === 'request')
+    expect(new URL(request!.url, sim.apiUrl).searchParams.get('props')).toBe('0')
+    expect(existsSync(result.outputs.cohortFile)).toBe(true)
+  })
+})
+
+describe('failures end cleanly', () => {
+  it('a failed job fails the run, keeps finalStatus, leaves no file', async () => {
+    await sim.addCohort('failing', { members: 5, fail: true, polls: 1 })
+    const result = await runAction(inputs('failing'))
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout).join('\n')).toMatch(/export job failed \(JOB FAILED\)/)
+    expect(result.outputs.finalStatus).toBe('failed')
+    expect(result.outputs.requestId).toMatch(/^req-/)
+    expect(result.tempFiles).toEqual([])
+    expect(result.summary).toContain('export failed')
+  })
+
+  it('a failed job in the seed vocabulary fails the same way', async () => {
+    await sim.addCohort('failingSeed', { members: 5, fail: true, polls: 2, vocabulary: 'seed' })
+    const result = await runAction(inputs('failingSeed'))
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout).join('\n')).toMatch(/export job failed \(failed\)/)
+    expect(result.outputs.finalStatus).toBe('failed')
+  })
+
+  it('a timeout names the last status and the time waited', async () => {
+    await sim.addCohort('slow', { members: 5, jobMs: 60_000 })
+    const started = Date.now()
+    const result = await runAction(inputs('slow', { timeout: '1.5s', 'poll-interval': '200ms' }))
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(result.exitCode).toBe(1)
+    const error = errorLines(result.stdout).join('\n')
+    expect(error).toMatch(
+      /did not complete within 'timeout' \(1\.5s\): last status 'computing' \(JOB INPROGRESS\)/
+    )
+    expect(result.outputs.finalStatus).toBe('computing')
+    expect(result.tempFiles).toEqual([])
+  })
+
+  it('bad credentials fail at once with a message about the credentials and no secret', async () => {
+    await sim.addCohort('secured', { members: 5 })
+    const before = sim.requests.length
+    const result = await runAction({ ...inputs('secured'), 'secret-key': 'wrong-secret-value-123' })
+    expect(result.exitCode).toBe(1)
+    const error = errorLines(result.stdout).join('\n')
+    expect(error).toMatch(/refused the credentials \(HTTP 403: Invalid API\/Secret Key combination\)/)
+    expect(sim.requests.length - before).toBe(1)
+    const visible = withoutMaskCommands(result.stdout) + result.summary
+    for (const secret of secretForms(sim.apiKey, 'wrong-secret-value-123'))
+      expect(visible).not.toContain(secret)
+  })
+
+  it('an unknown cohort is a 404 that names cohort-id', async () => {
+    const result = await runAction(inputs('doesNotExist'))
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout).join('\n')).toMatch(
+      /found no cohort 'doesNotExist' \(HTTP 404.*Check 'cohort-id'/
+    )
+  })
+
+  it('a truncated download never leaves a file at path', async () => {
+    await sim.addCohort('cut', { members: 20000, props: true })
+    sim.fault('file', { kind: 'truncate', at: 0.5, times: 3 })
+    const result = await runAction(inputs('cut'))
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout).join('\n')).toMatch(/download failed after 3 attempts/)
+    expect(result.tempFiles).toEqual([])
+    expect(result.outputs.cohortFile).toBeUndefined()
+  })
+
+  it('min-members refuses a file with too few members and keeps nothing', async () => {
+    await sim.addCohort('tiny', { members: 2 })
+    const result = await runAction(inputs('tiny', { 'min-members': '3' }))
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout).join('\n')).toMatch(/has 2 members, fewer than 'min-members' \(3\)/)
+    expect(result.tempFiles).toEqual([])
+  })
+})
