@@ -63,6 +63,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   if (!text) return undefined
   const trimmed = text.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  // An HTTP-date names a weekday and a month; Date.parse alone would read '-5' as a year.
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   if (Number.isNaN(date)) return undefined
   return Math.max(0, date - now)
