@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import { AmplitudeClient, type Logger } from './amplitude-client.js'
-import { uploadMembership } from './artifact.js'
 import { formatBytes, formatDuration } from './duration.js'
 import { CancelledError, messageOf, Redactor } from './errors.js'
 import { downloadMembership, waitForCompletion } from './export.js'
@@ -105,6 +104,8 @@ export async function run(): Promise<void> {
 
     if (inputs.uploadArtifact) {
       await core.group('Upload the artifact', async () => {
+        // Loaded on demand: the artifact client and the Azure SDK are most of the bundle and of the start-up time.
+        const { uploadMembership } = await import('./artifact.js')
         const artifact = await uploadMembership(
           membership.path,
           {

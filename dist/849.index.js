@@ -1,0 +1,67 @@
+export const id = 849;
+export const ids = [849];
+export const modules = {
+
+/***/ 15849:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   uploadMembership: () => (/* binding */ uploadMembership)
+/* harmony export */ });
+/* unused harmony export artifactUrl */
+/* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(16938);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(27242);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+
+
+
+
+/** The artifact's page in the run: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/<id>`. */
+function artifactUrl(id, env = process.env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
+}
+/**
+ * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
+ * (a re-run of the job) is deleted first; without it, the name conflict is an error that says what to change.
+ */
+async function uploadMembership(file, options, log) {
+    const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
+    if (options.overwrite) {
+        try {
+            const deleted = await client.deleteArtifact(options.name);
+            log.info(`Deleted the existing artifact '${options.name}' (id ${deleted.id}) because 'overwrite' is true`);
+        }
+        catch (error) {
+            if (!(error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL))
+                throw error;
+            log.debug(`No existing artifact '${options.name}' to overwrite`);
+        }
+    }
+    try {
+        const result = await client.uploadArtifact(options.name, [file], (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(file), {
+            retentionDays: options.retentionDays,
+            compressionLevel: options.compressionLevel
+        });
+        if (result.id === undefined)
+            throw new Error('the artifact service returned no artifact id');
+        log.info(`Uploaded ${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(file)} as artifact '${options.name}' (id ${result.id})`);
+        return { id: result.id, url: artifactUrl(result.id), size: result.size };
+    }
+    catch (error) {
+        if (/\(409\)|already exists/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error))) {
+            throw new Error(`An artifact named '${options.name}' already exists in this workflow run (a re-run?). Set ` +
+                `'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.Overwrite}: true' to replace it, or choose another '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.ArtifactName}'.`);
+        }
+        throw new Error(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
+    }
+}
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=849.index.js.map
