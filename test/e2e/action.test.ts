@@ -1,0 +1,257 @@
+// End to end as the runner runs it: `node dist/index.js` as a child process with the runner's environment, against
+// the Amplitude simulator, the real @actions/artifact client, the results-service stub and Azurite.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startHarness } from './harness.mjs'
+import { readZip } from './results-service.mjs'
+
+type Harness = Awaited<ReturnType<typeof startHarness>>
+type RunResult = Awaited<ReturnType<Harness['runAction']>>
+
+let harness: Harness
+/** Every run of this suite, for the masking check at the end. */
+const runs: RunResult[] = []
+
+beforeAll(async () => {
+  harness = await startHarness()
+}, 60_000)
+afterAll(async () => {
+  await harness?.stop()
+})
+
+function baseInputs(cohortId: string): Record<string, string> {
+  const { sim } = harness
+  return {
+    'cohort-id': cohortId,
+    'api-key': sim.apiKey,
+    'secret-key': sim.secretKey,
+    'server-url': sim.apiUrl,
+    'poll-interval': '200ms'
+  }
+}
+
+async function runAction(inputs: Record<string, string>): Promise<RunResult> {
+  const result = await harness.runAction(inputs, { timeoutMs: 120_000 })
+  runs.push(result)
+  return result
+}
+
+function errorLine(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter(l => l.startsWith('::error'))
+    .join('\n')
+    .replace(/%0A/g, '\n')
+    .replace(/%25/g, '%')
+}
+
+function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256')
+    createReadStream(file)
+      .on('data', chunk => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject)
+  })
+}
+
+describe('dist/index.js under the runner protocol', () => {
+  it('exports, uploads the artifact, and reports every output', async () => {
+    const { sim, results } = harness
+    const cohort = await sim.addCohort('e2eHappy', {
+      members: 2500,
+      props: true,
+      polls: 2,
+      download: 'redirect',
+      gzip: 'header'
+    })
+    const result = await runAction({
+      ...baseInputs('e2eHappy'),
+      'include-props': 'true',
+      'retention-days': '3'
+    })
+    expect(errorLine(result.stdout)).toBe('')
+    expect(result.code).toBe(0)
+
+    const { outputs } = result
+    expect(outputs.requestId).toMatch(/^req-/)
+    expect(outputs.finalStatus).toBe('complete')
+    expect(outputs.cohortFile).toBe(join(result.runnerTemp, 'amplitude-cohort-e2eHappy.csv'))
+    expect(outputs.memberCount).toBe('2500')
+    expect(outputs.bytes).toBe(String(cohort.bytes))
+    expect(outputs.sha256).toBe(cohort.sha256)
+    expect(readFileSync(outputs.cohortFile).equals(readFileSync(cohort.file))).toBe(true)
+
+    // The artifact: created with retention, uploaded to Azurite, finalized with the zip's size and hash.
+    const create = results.callsOf('CreateArtifact').at(-1)
+    expect(create?.body.name).toBe('amplitude-cohort-e2eHappy')
+    expect(create?.body.expires_at).toBeDefined()
+    const finalize = results.callsOf('FinalizeArtifact').at(-1)
+    const zip = await results.download('amplitude-cohort-e2eHappy')
+    expect(finalize?.body.size).toBe(String(zip.length))
+    expect(finalize?.body.hash).toBe(`sha256:${createHash('sha256').update(zip).digest('hex')}`)
+    const entries = readZip(zip)
+    expect([...entries.keys()]).toEqual(['amplitude-cohort-e2eHappy.csv'])
+    expect(entries.get('amplitude-cohort-e2eHappy.csv')?.equals(readFileSync(cohort.file))).toBe(true)
+    const artifact = results.artifacts.get('amplitude-cohort-e2eHappy')
+    expect(outputs.artifactId).toBe(String(artifact?.id))
+    expect(outputs.artifactUrl).toBe(
+      `https://github.com/octo-org/nightly-exports/actions/runs/${harness.runId}/artifacts/${artifact?.id}`
+    )
+
+    // The job summary holds the table.
+    for (const cell of [
+      '<td>Cohort</td><td><code>e2eHappy</code></td>',
+      `<td>Request ID</td><td><code>${outputs.requestId}</code></td>`,
+      '<td>Final status</td><td>complete</td>',
+      '<td>Members</td><td>2,500</td>',
+      `<td>SHA-256</td><td><code>${cohort.sha256}</code></td>`,
+      `<a href="${outputs.artifactUrl}">amplitude-cohort-e2eHappy</a>`
+    ]) {
+      expect(result.summary).toContain(cell)
+    }
+  })
+
+  it('keeps the file at a workspace path without uploading when upload-artifact is false', async () => {
+    const { sim, results } = harness
+    await sim.addCohort('e2eNoUpload', { members: 10 })
+    const before = results.callsOf('CreateArtifact').length
+    const result = await runAction({
+      ...baseInputs('e2eNoUpload'),
+      'upload-artifact': 'false',
+      path: 'out/m.csv'
+    })
+    expect(result.code).toBe(0)
+    expect(result.outputs.cohortFile).toBe(join(result.workspace, 'out', 'm.csv'))
+    expect(result.outputs.artifactId).toBe('')
+    expect(result.outputs.artifactUrl).toBe('')
+    expect(results.callsOf('CreateArtifact').length).toBe(before)
+    expect(result.summary).toContain('not uploaded')
+  })
+})
+
+describe('failures through the bundle: exit 1, an ::error:: line, finalStatus where known, no artifact', () => {
+  async function expectNoArtifact(name: string): Promise<void> {
+    expect(harness.results.callsOf('CreateArtifact').some(c => c.body.name === name)).toBe(false)
+  }
+
+  it('a failed job', async () => {
+    await harness.sim.addCohort('e2eFailed', { members: 5, fail: true, polls: 1 })
+    const result = await runAction(baseInputs('e2eFailed'))
+    expect(result.code).toBe(1)
+    expect(errorLine(result.stdout)).toMatch(
+      /::error::Amplitude reported that the export job failed \(JOB FAILED\)/
+    )
+    expect(result.outputs.requestId).toMatch(/^req-/)
+    expect(result.outputs.finalStatus).toBe('failed')
+    expect(readdirSync(result.runnerTemp)).toEqual([])
+    await expectNoArtifact('amplitude-cohort-e2eFailed')
+  })
+
+  it('a timeout', async () => {
+    await harness.sim.addCohort('e2eSlow', { members: 5, jobMs: 600_000 })
+    const result = await runAction({ ...baseInputs('e2eSlow'), timeout: '2s' })
+    expect(result.code).toBe(1)
+    expect(errorLine(result.stdout)).toMatch(
+      /did not complete within 'timeout' \(2\.0s\): last status 'computing'/
+    )
+    expect(result.outputs.finalStatus).toBe('computing')
+    expect(readdirSync(result.runnerTemp)).toEqual([])
+    await expectNoArtifact('amplitude-cohort-e2eSlow')
+  })
+
+  it('bad credentials', async () => {
+    await harness.sim.addCohort('e2eCreds', { members: 5 })
+    const result = await runAction({ ...baseInputs('e2eCreds'), 'api-key': 'not-the-right-key-0000' })
+    expect(result.code).toBe(1)
+    expect(errorLine(result.stdout)).toMatch(/refused the credentials \(HTTP 403/)
+    expect(result.outputs.requestId).toBeUndefined()
+    await expectNoArtifact('amplitude-cohort-e2eCreds')
+  })
+
+  it('bad input, before any request', async () => {
+    const before = harness.sim.requests.length
+    const result = await runAction({ ...baseInputs('e2eInput'), timeout: 'soon' })
+    expect(result.code).toBe(1)
+    expect(errorLine(result.stdout)).toMatch(/::error::Input 'timeout' must be a duration/)
+    expect(harness.sim.requests.length).toBe(before)
+    await expectNoArtifact('amplitude-cohort-e2eInput')
+  })
+})
+
+describe('a large cohort', () => {
+  it('streams a file of over 200 MB through a redirect with gzip, uploads it, and the content survives', async () => {
+    const { sim, results } = harness
+    // ~3.4 M rows with properties: just over 200 MB of CSV.
+    const cohort = await sim.addCohort('e2eLarge', {
+      members: 3_400_000,
+      props: true,
+      polls: 1,
+      download: 'redirect',
+      gzip: 'header'
+    })
+    expect(cohort.bytes).toBeGreaterThan(200 * 1024 * 1024)
+    const result = await runAction({ ...baseInputs('e2eLarge'), 'compression-level': '1' })
+    expect(errorLine(result.stdout)).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.outputs.bytes).toBe(String(cohort.bytes))
+    expect(result.outputs.sha256).toBe(cohort.sha256)
+    expect(result.outputs.memberCount).toBe('3400000')
+    expect(await sha256File(result.outputs.cohortFile)).toBe(cohort.sha256)
+
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-large-'))
+    try {
+      const zipFile = await results.download('amplitude-cohort-e2eLarge', {
+        toFile: join(dir, 'artifact.zip')
+      })
+      const entry = readZip(readFileSync(zipFile)).get('amplitude-cohort-e2eLarge.csv')
+      expect(entry?.length).toBe(cohort.bytes)
+      expect(
+        createHash('sha256')
+          .update(entry as Buffer)
+          .digest('hex')
+      ).toBe(cohort.sha256)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    rmSync(result.outputs.cohortFile, { force: true })
+  }, 240_000)
+})
+
+describe('masking across every run of this suite', () => {
+  it('no secret form appears in stdout, stderr, outputs or summary; each form is registered with ::add-mask::', () => {
+    const { sim } = harness
+    expect(runs.length).toBeGreaterThanOrEqual(7)
+    const forms = [
+      sim.apiKey,
+      sim.secretKey,
+      sim.basicAuth,
+      Buffer.from(`${sim.apiKey}:${sim.secretKey}`).toString('base64')
+    ]
+    for (const run of runs) {
+      const masks = run.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
+      const visible = [
+        run.stdout
+          .split('\n')
+          .filter(l => !l.startsWith('::add-mask::'))
+          .join('\n'),
+        run.stderr,
+        JSON.stringify(run.outputs),
+        run.summary
+      ].join('\n')
+      for (const form of forms) expect(visible).not.toContain(form)
+      if (run.env['INPUT_API-KEY'] === sim.apiKey) {
+        expect(masks).toEqual(
+          expect.arrayContaining([
+            `::add-mask::${sim.apiKey}`,
+            `::add-mask::${sim.secretKey}`,
+            `::add-mask::${sim.basicAuth}`
+          ])
+        )
+      }
+    }
+  })
+})
