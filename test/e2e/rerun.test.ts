@@ -1,0 +1,84 @@
+// Re-running a failed job re-runs this step with the same artifact name: `overwrite` decides what happens.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { startHarness } from './harness.mjs'
+import { readZip } from './results-service.mjs'
+
+type Harness = Awaited<ReturnType<typeof startHarness>>
+let harness: Harness
+
+beforeAll(async () => {
+  harness = await startHarness()
+}, 60_000)
+afterAll(async () => {
+  await harness?.stop()
+})
+
+function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {
+  const { sim } = harness
+  return {
+    'cohort-id': cohortId,
+    'api-key': sim.apiKey,
+    'secret-key': sim.secretKey,
+    'server-url': sim.apiUrl,
+    'poll-interval': '100ms',
+    'artifact-name': 'nightly-members',
+    ...extra
+  }
+}
+
+function errors(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter(l => l.startsWith('::error'))
+    .join('\n')
+}
+
+describe('artifact name conflicts on re-runs', () => {
+  it('without overwrite, a second upload of the same name fails naming artifact-name and overwrite', async () => {
+    const { sim, results } = harness
+    await sim.addCohort('rerunA', { members: 7 })
+    const first = await harness.runAction(inputs('rerunA'))
+    expect(first.code).toBe(0)
+    const firstId = results.artifacts.get('nightly-members')?.id
+
+    const second = await harness.runAction(inputs('rerunA'))
+    expect(second.code).toBe(1)
+    expect(errors(second.stdout)).toMatch(
+      /An artifact named 'nightly-members' already exists in this workflow run .*Set 'overwrite: true' to replace it, or choose another 'artifact-name'/
+    )
+    expect(second.outputs.artifactId).toBeUndefined()
+    // The first artifact is untouched.
+    expect(results.artifacts.get('nightly-members')?.id).toBe(firstId)
+    expect(results.callsOf('DeleteArtifact')).toHaveLength(0)
+  })
+
+  it('with overwrite, the existing artifact is deleted first and replaced', async () => {
+    const { sim, results } = harness
+    const newer = await sim.addCohort('rerunB', { members: 11 })
+    const oldId = results.artifacts.get('nightly-members')?.id
+    const run = await harness.runAction(inputs('rerunB', { overwrite: 'true' }))
+    expect(errors(run.stdout)).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`Deleted the existing artifact 'nightly-members' (id ${oldId})`)
+    const deletes = results.callsOf('DeleteArtifact')
+    expect(deletes).toHaveLength(1)
+    expect(deletes[0].body.name).toBe('nightly-members')
+    const current = results.artifacts.get('nightly-members')
+    expect(current?.id).not.toBe(oldId)
+    expect(run.outputs.artifactId).toBe(String(current?.id))
+    const entry = readZip(await results.download('nightly-members')).get('amplitude-cohort-rerunB.csv')
+    expect(entry?.toString()).toBe((await import('node:fs')).readFileSync(newer.file, 'utf8'))
+  })
+
+  it('with overwrite and no existing artifact, the upload simply goes ahead', async () => {
+    const { sim, results } = harness
+    await sim.addCohort('rerunC', { members: 3 })
+    const deletesBefore = results.callsOf('DeleteArtifact').length
+    const run = await harness.runAction(
+      inputs('rerunC', { overwrite: 'true', 'artifact-name': 'fresh-name' })
+    )
+    expect(run.code).toBe(0)
+    expect(results.callsOf('DeleteArtifact').length).toBe(deletesBefore)
+    expect(results.artifacts.get('fresh-name')?.finalized).toBe(true)
+  })
+})
