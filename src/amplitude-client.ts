@@ -93,9 +93,26 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-/** Strips the query string (signatures, tokens) from every URL in a text. */
+/** Strips the query string (signatures, tokens) from every URL or path in a text. */
 function stripQueries(text: string): string {
-  return text.replace(/(https?:\/\/[^\s?#'"]+)\?[^\s'"]*/g, '$1?…')
+  return text.replace(/((?:https?:\/\/[^\s/?#'"]+)?\/[^\s?#'"]*)\?[^\s'"]*/g, '$1?…')
+}
+
+/**
+ * One path segment for an identifier: percent-encoded, and never `.` or `..` (which URL parsers resolve as dot
+ * segments even when encoded), so no value can change which API path is requested.
+ */
+export function pathSegment(value: string, what: string): string {
+  let encoded: string
+  try {
+    encoded = encodeURIComponent(value)
+  } catch {
+    throw new AmplitudeError(`${what} is not valid text (it holds a lone surrogate)`)
+  }
+  if (encoded === '' || encoded === '.' || encoded === '..') {
+    throw new AmplitudeError(`${what} '${value}' cannot be used as a URL path segment`)
+  }
+  return encoded
 }
 
 /**
@@ -111,6 +128,7 @@ export function readSmallBody(
     const chunks: Buffer[] = []
     let size = 0
     let timer = setTimeout(onIdle, idleMs)
+    let settled = false
     function onIdle(): void {
       finish(new TransientError(`no data for ${idleMs}ms while reading the response`))
     }
@@ -118,6 +136,9 @@ export function readSmallBody(
       finish(new CancelledError())
     }
     function finish(error?: Error): void {
+      // destroy() below emits 'aborted' at once: the first reason wins, not the echo of our own destroy.
+      if (settled) return
+      settled = true
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)
       message.removeAllListeners('data')
@@ -175,7 +196,9 @@ export class AmplitudeClient {
       allowRedirects: false,
       allowRetries: false,
       keepAlive: true,
-      socketTimeout: options.requestTimeoutMs
+      // Only a backstop that closes the socket: our own timers (send, readSmallBody, saveBody) notice the silence
+      // first, so the error says what stalled instead of "the connection closed".
+      socketTimeout: Math.min(options.requestTimeoutMs * 2, 2 ** 31 - 1)
     }
     this.http = new HttpClient(USER_AGENT, [], requestOptions)
     // A separate client (and agent) for storage hosts, so no connection or header of the API is ever reused there.
@@ -194,7 +217,7 @@ export class AmplitudeClient {
   async requestExport(cohortId: string, includeProps: boolean, propKeys: string[]): Promise<string> {
     const query = new URLSearchParams({ props: includeProps ? '1' : '0' })
     for (const key of propKeys) query.append('propKeys', key)
-    const url = `${this.options.baseUrl}/api/5/cohorts/request/${encodeURIComponent(cohortId)}?${query}`
+    const url = `${this.options.baseUrl}/api/5/cohorts/request/${pathSegment(cohortId, 'the cohort ID')}?${query}`
     const { body } = await this.getJson(url, 'request', `cohort '${cohortId}'`)
     const requestId = body.request_id
     if (typeof requestId !== 'string' && typeof requestId !== 'number') {
@@ -211,7 +234,7 @@ export class AmplitudeClient {
 
   /** Step 2: the job's status. */
   async getStatus(requestId: string): Promise<StatusResult> {
-    const url = `${this.options.baseUrl}/api/5/cohorts/request-status/${encodeURIComponent(requestId)}`
+    const url = `${this.options.baseUrl}/api/5/cohorts/request-status/${pathSegment(requestId, 'the request ID')}`
     const { body, status, retryAfterMs } = await this.getJson(url, 'status', `export request '${requestId}'`)
     const raw = body.async_status ?? body.status
     let normalized = normalizeStatus(raw)
@@ -231,7 +254,7 @@ export class AmplitudeClient {
    * link again for a fresh storage link.
    */
   async openFile(requestId: string): Promise<FileResponse> {
-    let url = `${this.options.baseUrl}/api/5/cohorts/request/${encodeURIComponent(requestId)}/file`
+    let url = `${this.options.baseUrl}/api/5/cohorts/request/${pathSegment(requestId, 'the request ID')}/file`
     const first = await this.send(url, 'file', `the file of export request '${requestId}'`, true)
     let response = first
     let redirected = false
@@ -269,7 +292,8 @@ export class AmplitudeClient {
       const text = await readSmallBody(response, this.options.requestTimeoutMs, this.options.signal).catch(
         () => ''
       )
-      const detail = this.options.redactor.redact(describeErrorBody(text))
+      // Redact before excerpting: an excerpt may cut a secret in half, and half a secret is no longer recognised.
+      const detail = describeErrorBody(this.options.redactor.redact(text))
       if (redirected && new URL(url).origin !== this.apiOrigin) {
         // Expired or refused storage links are fixed by asking the API link again.
         throw new TransientError(`the storage host answered ${status} (${detail})`)
@@ -293,7 +317,7 @@ export class AmplitudeClient {
     what: string,
     withCredentials: boolean
   ): Promise<IncomingMessage> {
-    const { signal, redactor, log } = this.options
+    const { signal, redactor, log, requestTimeoutMs } = this.options
     if (signal.aborted) throw new CancelledError()
     const headers: Record<string, string> = {
       accept: step === 'status' || step === 'request' ? 'application/json' : '*/*'
@@ -303,19 +327,34 @@ export class AmplitudeClient {
     this.sent[step]++
     log.debug(`GET ${stripQueries(url)}`)
     let onAbort: (() => void) | undefined
+    let timer: NodeJS.Timeout | undefined
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(new CancelledError())
       signal.addEventListener('abort', onAbort, { once: true })
     })
+    // The wait for the status line and headers; the body has its own idle timers.
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no response within ${requestTimeoutMs}ms`)),
+        requestTimeoutMs
+      )
+    })
+    const pending = client.request('GET', url, null, headers)
     try {
-      const response = await Promise.race([client.request('GET', url, null, headers), aborted])
+      const response = await Promise.race([pending, aborted, silent])
       return response.message
     } catch (error) {
+      // A response that arrives after we gave up is never read: free its socket.
+      pending.then(
+        late => late.message.destroy(),
+        () => undefined
+      )
       if (error instanceof CancelledError) throw error
       const code = (error as NodeJS.ErrnoException).code
       const detail = redactor.redact(stripQueries(code ?? messageOf(error)))
       throw new TransientError(`could not reach ${new URL(url).host} for ${what}: ${detail}`)
     } finally {
+      clearTimeout(timer)
       if (onAbort) signal.removeEventListener('abort', onAbort)
     }
   }
@@ -372,7 +411,7 @@ export class AmplitudeClient {
             retryAfterMs: parseRetryAfter(response.headers['retry-after'])
           }
         }
-        throw this.statusError(status, redactor.redact(describeErrorBody(text)), what, response)
+        throw this.statusError(status, describeErrorBody(redactor.redact(text)), what, response)
       } catch (error) {
         if (!(error instanceof TransientError)) throw error
         if (attempt >= this.maxAttempts) {

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import { constants as fsConstants } from 'node:fs'
-import { access, mkdir, stat } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, isAbsolute, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
@@ -36,6 +37,8 @@ const COHORT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
 // The characters @actions/artifact refuses in an artifact name.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+// The longest a Node.js timer can wait (about 24.8 days): a longer duration would fire at once instead.
+const MAX_DURATION_MS = 2 ** 31 - 1
 
 function input(name: string): string {
   return core.getInput(name, { trimWhitespace: true })
@@ -139,13 +142,15 @@ function parseDurationInput(name: string, fallback: string, minMs: number): numb
     )
   }
   if (ms < minMs) throw new InputError(name, `must be at least ${minMs}ms, got '${value}'`)
+  if (ms > MAX_DURATION_MS) throw new InputError(name, `must be at most 596h, got '${value}'`)
   return ms
 }
 
 function parseBaseUrl(): string {
   const serverUrl = input(Inputs.ServerUrl)
   const region = input(Inputs.Region).toLowerCase() || 'us'
-  if (!(region in Regions)) {
+  // Own keys only: `region in Regions` would accept 'constructor' or '__proto__'.
+  if (!Object.hasOwn(Regions, region)) {
     throw new InputError(Inputs.Region, `must be 'us' or 'eu', got '${input(Inputs.Region)}'`)
   }
   if (!serverUrl) return Regions[region as keyof typeof Regions]
@@ -171,7 +176,7 @@ function parsePropKeys(): string[] {
   const items = raw.split(/[,\n]/).map(s => s.trim())
   // A trailing newline or comma is harmless; an empty item in the middle ("a,,b") is most likely a mistake.
   while (items.length > 0 && items[items.length - 1] === '') items.pop()
-  if (items.some(s => s === '')) {
+  if (items.length === 0 || items.some(s => s === '')) {
     throw new InputError(
       Inputs.PropKeys,
       'has an empty item: separate property names with single commas or newlines'
@@ -206,12 +211,15 @@ async function resolvePath(cohortId: string): Promise<string> {
   try {
     await mkdir(dirname(path), { recursive: true })
     await access(dirname(path), fsConstants.W_OK)
+    // access() says yes to root everywhere, even where no file can be created (/proc, a read-only mount): create
+    // and remove a probe file beside `path`, the way the download's temporary file will be created.
+    const probe = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.probe`)
+    await writeFile(probe, '', { flag: 'wx' })
+    await rm(probe, { force: true })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    throw new InputError(
-      Inputs.Path,
-      `cannot be written: the folder '${dirname(path)}' is not writable (${code})`
-    )
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'is not a folder' : 'is not writable'
+    throw new InputError(Inputs.Path, `cannot be written: '${dirname(path)}' ${why} (${code})`)
   }
   return path
 }

@@ -44,7 +44,8 @@ export function setResultOutputs(report: RunReport): void {
 export async function writeSummary(report: RunReport, redactor: Redactor): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return
   const rows: [string, string][] = [
-    ['Cohort', `<code>${report.cohortId}</code>`],
+    // The cohort ID may be the raw, rejected input: escape it like any text from outside.
+    ['Cohort', `<code>${escapeHtml(report.cohortId)}</code>`],
     ['Request ID', report.requestId ? `<code>${report.requestId}</code>` : '—'],
     ['Final status', report.finalStatus ?? '—'],
     ['Members', report.members !== undefined ? report.members.toLocaleString('en-US') : '—'],

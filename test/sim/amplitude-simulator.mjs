@@ -20,19 +20,26 @@ export const STORAGE_HOST = '127.0.0.2'
  * @typedef {'request' | 'status' | 'file' | 'storage'} Route
  * @typedef {{
  *   status?: number, headers?: Record<string,string>, body?: string,
- *   kind?: 'reset' | 'truncate' | 'stall' | 'empty' | 'corrupt-gzip' | 'malformed-json' | 'no-request-id' | 'unknown-status',
+ *   kind?: 'reset' | 'hang' | 'truncate' | 'short' | 'stall' | 'empty' | 'corrupt-gzip' | 'malformed-json'
+ *     | 'no-request-id' | 'unknown-status' | 'echo',
  *   at?: number, times?: number
  * }} Fault
  *   A fault replaces the normal answer of a route `times` times (default 1):
- *   - `status` (+ `headers`, `body`): answer that status instead (e.g. 429 with Retry-After, 503).
+ *   - `status` (+ `headers`, `body`): answer that status instead (e.g. 429 with Retry-After, 503, a 302 Location).
  *   - `reset`: destroy the connection before answering.
- *   - `truncate`: send the headers (with the full Content-Length) and the first `at` fraction of the body, then drop.
+ *   - `hang`: read the request and never answer (no status line, no headers) until the client gives up.
+ *   - `truncate`: send the headers (with the full Content-Length, unless the cohort has `contentLength: false`) and
+ *     the first `at` fraction of the body, then drop the connection. On `request`/`status` the body is the JSON the
+ *     route would answer.
+ *   - `short`: like `truncate`, but the connection is closed cleanly (FIN): a body shorter than its Content-Length.
  *   - `stall`: send the headers and the first `at` fraction of the body, then send nothing more until closed.
  *   - `empty`: answer 200 with an empty body.
  *   - `corrupt-gzip`: answer gzip bytes that are cut and damaged (`Content-Encoding: gzip`).
  *   - `malformed-json`: answer 200/202 with a body that is not JSON.
  *   - `no-request-id`: step 1 answers 202 with a JSON body that lacks `request_id`.
  *   - `unknown-status`: step 2 answers 200 with `async_status` = `body` (default `JOB PAUSED`).
+ *   - `echo`: answer `status` (default 500) with an Amplitude-shaped error body that echoes the request's
+ *     Authorization header and the credentials it decodes to, as a misconfigured proxy or debug endpoint may.
  *
  * @typedef {{
  *   members?: number, props?: boolean, content?: string | Buffer,
@@ -47,7 +54,7 @@ export const STORAGE_HOST = '127.0.0.2'
  *   - `vocabulary`: `live` (async_status, 202 then 200) or `seed` (status: queued/computing/complete/failed, 200).
  *   - `download`: `inline` (the file in the body of step 3) or `redirect` (302 to the storage host).
  *   - `gzip`: `header` (gzip with Content-Encoding), `magic` (gzip bytes, no header) or false.
- *   - `linkTtlMs`: lifetime of a pre-signed storage link (default 60 s, as on S3).
+ *   - `linkTtlMs`: lifetime of a pre-signed storage link (default 60 s, as on S3); 0 makes every link expired.
  */
 
 const PROPS_HEADER = ['country', 'plan', 'note']
@@ -324,7 +331,7 @@ export class AmplitudeSimulator {
     }
     const link = this.links.get(url.searchParams.get('X-Amz-Signature') ?? '')
     if (!link) return xml(res, 403, 'AccessDenied', 'Invalid signature')
-    if (Date.now() > link.expires) return xml(res, 403, 'AccessDenied', 'Request has expired')
+    if (Date.now() >= link.expires) return xml(res, 403, 'AccessDenied', 'Request has expired')
     const fault = this.faults.get('storage')?.shift()
     if (fault && this.applyFault(fault, req, res, 'storage')) return
     const job = /** @type {{ cohortId: string }} */ (this.jobs.get(link.requestId))
@@ -338,16 +345,13 @@ export class AmplitudeSimulator {
     const headers = { 'content-type': 'text/csv' }
     if (cohort.gzip === 'header') headers['content-encoding'] = 'gzip'
     if (cohort.contentLength !== false) headers['content-length'] = String(size)
-    if (fault?.kind === 'truncate' || fault?.kind === 'stall') {
-      headers['content-length'] = String(size)
+    if (fault?.kind === 'truncate' || fault?.kind === 'short' || fault?.kind === 'stall') {
+      if (cohort.contentLength !== false) headers['content-length'] = String(size)
       res.writeHead(200, headers)
       const end = Math.max(0, Math.floor(size * (fault.at ?? 0.5)) - 1)
       const partial = createReadStream(source, { start: 0, end })
       partial.pipe(res, { end: false })
-      partial.on('end', () => {
-        if (fault.kind === 'truncate') setTimeout(() => res.socket?.destroy(), 20)
-        // stall: keep the socket open, send nothing more; close() destroys it.
-      })
+      partial.on('end', () => cutShort(res, fault.kind))
       return
     }
     res.writeHead(200, headers)
@@ -357,6 +361,20 @@ export class AmplitudeSimulator {
 
   /** Applies a fault; returns false when the fault only modifies the normal answer (handled by the route). */
   applyFault(fault, req, res, route) {
+    if (fault.kind === 'echo') {
+      const authorization = req.headers.authorization ?? ''
+      const decoded = Buffer.from(authorization.replace(/^Basic /, ''), 'base64').toString('utf8')
+      json(res, fault.status ?? 500, {
+        error: {
+          http_code: fault.status ?? 500,
+          type: 'unspecified',
+          metadata: {
+            details: `rejected Authorization: ${authorization} (${decoded}) from ${req.headers.host}`
+          }
+        }
+      })
+      return true
+    }
     if (fault.status) {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.headers ?? {}) })
       res.end(fault.body ?? JSON.stringify({ error: `simulated ${fault.status}` }))
@@ -366,6 +384,27 @@ export class AmplitudeSimulator {
       case 'reset':
         req.socket.destroy()
         return true
+      case 'hang':
+        // Never answer; close() (or the client giving up) destroys the socket.
+        return true
+      case 'truncate':
+      case 'short':
+      case 'stall': {
+        // The file routes cut the real file (sendFile); the JSON routes cut the JSON they would answer.
+        if (route === 'file' || route === 'storage') return false
+        const text = JSON.stringify({
+          request_id: 'req-cut-0000',
+          cohort_id: 'cut',
+          async_status: 'JOB COMPLETED'
+        })
+        res.writeHead(route === 'status' ? 200 : 202, {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text))
+        })
+        res.write(text.slice(0, Math.floor(text.length * (fault.at ?? 0.5))))
+        cutShort(res, fault.kind)
+        return true
+      }
       case 'empty':
         res.writeHead(200, { 'content-type': 'text/csv', 'content-length': '0' })
         res.end()
@@ -387,6 +426,13 @@ export class AmplitudeSimulator {
         return false
     }
   }
+}
+
+/** Ends a response that was cut short: drop the connection (`truncate`), close it cleanly (`short`) or hang. */
+function cutShort(res, kind) {
+  if (kind === 'truncate') setTimeout(() => res.socket?.destroy(), 20)
+  else if (kind === 'short') setTimeout(() => res.socket?.end(), 20)
+  // stall: keep the socket open, send nothing more; close() destroys it.
 }
 
 function json(res, status, body) {

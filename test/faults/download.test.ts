@@ -1,0 +1,81 @@
+// Download faults, once each: a body shorter than its Content-Length, a connection dropped half-way, an expired
+// storage link, corrupt gzip, an empty body. Each is recovered by asking the API file link again (a fresh storage
+// link), and the file kept is exactly the cohort's. The same faults on every attempt: download-exhausted.test.ts.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
+import { cleanupRuns, startFaultSimulator, cohortName, nonZero, record, runExport } from './support.js'
+
+let sim: AmplitudeSimulator
+
+beforeAll(async () => {
+  sim = await startFaultSimulator()
+})
+afterEach(() => sim.faults.clear())
+afterAll(async () => {
+  await sim.close()
+  cleanupRuns()
+})
+
+type Spec = Parameters<AmplitudeSimulator['addCohort']>[1]
+
+async function cohort(prefix: string, spec: Spec = {}) {
+  const id = cohortName(prefix)
+  const expected = await sim.addCohort(id, { members: 20000, props: true, polls: 0, ...spec })
+  return { id, expected }
+}
+
+describe('a fault once: the file link is asked again and the right file is kept', () => {
+  it.each([
+    [
+      'body shorter than Content-Length (clean close at 50%)',
+      'file',
+      { kind: 'short', at: 0.5 },
+      { download: 'inline' }
+    ],
+    ['connection dropped at 50%', 'file', { kind: 'truncate', at: 0.5 }, { download: 'inline' }],
+    [
+      'connection dropped at 50%, gzip',
+      'storage',
+      { kind: 'truncate', at: 0.5 },
+      { download: 'redirect', gzip: 'header' }
+    ],
+    [
+      'connection dropped at 50%, no Content-Length (chunked)',
+      'file',
+      { kind: 'truncate', at: 0.5 },
+      { download: 'inline', contentLength: false }
+    ],
+    ['connection dropped at 99%', 'storage', { kind: 'truncate', at: 0.99 }, { download: 'redirect' }],
+    [
+      'storage link expired (403 AccessDenied)',
+      'storage',
+      {
+        status: 403,
+        body: '<?xml version="1.0"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>'
+      },
+      { download: 'redirect' }
+    ],
+    ['corrupt gzip', 'file', { kind: 'corrupt-gzip' }, { download: 'inline', gzip: 'header' }],
+    ['empty body although the job said complete', 'file', { kind: 'empty' }, { download: 'inline' }]
+  ] as const)('%s', async (name, route, fault, spec) => {
+    const { id, expected } = await cohort('once', spec)
+    sim.fault(route, fault)
+    const run = await runExport(sim, { 'cohort-id': id })
+    record(`${name} on \`${route}\`, once`, run)
+    expect(run.error).toBe('')
+    expect(run.result.outputs.sha256).toBe(expected.sha256)
+    expect(run.result.outputs.bytes).toBe(String(expected.bytes))
+    expect(run.result.outputs.memberCount).toBe('20000')
+    const redirected = spec.download === 'redirect'
+    expect(nonZero(run.requests)).toEqual({
+      request: 1,
+      status: 1,
+      file: 2,
+      ...(redirected ? { storage: 2 } : {})
+    })
+    expect(run.result.tempFiles).toEqual([`amplitude-cohort-${id}.csv`])
+    expect(run.result.stdout).toMatch(
+      /::warning::Download attempt 1 failed: .*; asking Amplitude for the file again/
+    )
+  })
+})

@@ -1,0 +1,327 @@
+// Faults that need the action as the runner starts it: a child process running dist/index.js (build it with
+// `npm run bundle` after changing src/). Cancellation by SIGINT/SIGTERM while polling and while downloading must stop
+// promptly, remove the temporary file and exit non-zero; and against an https API, a redirect that downgrades to http
+// is refused while a redirect to another https origin gets no credentials.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
+import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
+import { errorLines, parseCommandFile, withoutMaskCommands } from '../support/run-action.js'
+import {
+  cohortName,
+  countRoutes,
+  leaks,
+  nonZero,
+  record,
+  secretForms,
+  startFaultSimulator
+} from './support.js'
+
+const DIST = resolve('dist/index.js')
+
+let sim: AmplitudeSimulator
+const children: ChildProcess[] = []
+const dirs: string[] = []
+
+beforeAll(async () => {
+  if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run bundle` first')
+  sim = await startFaultSimulator()
+})
+afterEach(() => {
+  // A child that a failed assertion left running is stopped by its own pid.
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  sim.faults.clear()
+})
+afterAll(async () => {
+  await sim.close()
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+})
+
+interface Started {
+  child: ChildProcess
+  stdout: () => string
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>
+  outputs: () => Record<string, string>
+  summary: () => string
+}
+
+/** Starts `node dist/index.js` the way the runner does: inputs as INPUT_<NAME> (upper-cased, hyphens kept). */
+function startAction(inputs: Record<string, string>, env: Record<string, string> = {}): Started {
+  const root = mkdtempSync(join(tmpdir(), 'action-child-'))
+  dirs.push(root)
+  for (const dir of ['runner-temp', 'workspace']) mkdirSync(join(root, dir))
+  for (const file of ['github-output', 'step-summary']) writeFileSync(join(root, file), '')
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    GITHUB_OUTPUT: join(root, 'github-output'),
+    GITHUB_STEP_SUMMARY: join(root, 'step-summary'),
+    RUNNER_TEMP: join(root, 'runner-temp'),
+    GITHUB_WORKSPACE: join(root, 'workspace'),
+    RUNNER_DEBUG: '1',
+    ...env
+  }
+  for (const [name, value] of Object.entries(inputs))
+    childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  const child = spawn(process.execPath, [DIST], {
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  children.push(child)
+  let out = ''
+  child.stdout?.on('data', chunk => (out += String(chunk)))
+  child.stderr?.on('data', chunk => (out += String(chunk)))
+  const exit = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+    at: Date.now()
+  }))
+  return {
+    child,
+    stdout: () => out,
+    exit,
+    outputs: () => parseCommandFile(readFileSync(join(root, 'github-output'), 'utf8')),
+    summary: () => readFileSync(join(root, 'step-summary'), 'utf8')
+  }
+}
+
+async function waitFor(what: string, condition: () => boolean, started: Started, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > until || started.child.exitCode !== null) {
+      throw new Error(`timed out waiting for ${what}; output so far:\n${started.stdout()}`)
+    }
+    await new Promise(r => setTimeout(r, 20))
+  }
+}
+
+describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
+  it.each([
+    ['SIGINT', 'polling'],
+    ['SIGTERM', 'polling'],
+    ['SIGINT', 'downloading'],
+    ['SIGTERM', 'downloading']
+  ] as const)(
+    '%s while %s: stops promptly, exits non-zero, leaves nothing at path',
+    async (signal, phase) => {
+      const id = cohortName(`cancel-${phase}`)
+      const downloading = phase === 'downloading'
+      // Polling: a job that takes a minute. Downloading: a large file whose body stalls half-way.
+      await sim.addCohort(
+        id,
+        downloading ? { members: 100_000, props: true, polls: 0 } : { members: 10, jobMs: 60_000 }
+      )
+      if (downloading) sim.fault('file', { kind: 'stall', at: 0.5 })
+      const out = mkdtempSync(join(tmpdir(), 'cancel-out-'))
+      dirs.push(out)
+      const path = join(out, 'members.csv')
+      const before = sim.requests.length
+      const started = Date.now()
+      const action = startAction({
+        'cohort-id': id,
+        'api-key': sim.apiKey,
+        'secret-key': sim.secretKey,
+        'server-url': sim.apiUrl,
+        'poll-interval': '200ms',
+        'upload-artifact': 'false',
+        path
+      })
+      if (downloading) {
+        await waitFor('the download', () => action.stdout().includes('Downloading from'), action)
+        // The temporary file exists beside path and has data in it.
+        const partial = () => readdirSync(out).filter(f => /^\.members\.csv\.[0-9a-f]{12}\.partial$/.test(f))
+        await waitFor(
+          'the temporary file',
+          () => partial().length === 1 && statSync(join(out, partial()[0])).size > 0,
+          action
+        )
+      } else {
+        await waitFor('polling', () => action.stdout().includes('Status: computing (JOB INPROGRESS)'), action)
+      }
+      const sent = Date.now()
+      action.child.kill(signal)
+      const exit = await action.exit
+      const ms = exit.at - sent
+      const stdout = action.stdout()
+      const error = errorLines(stdout).join('\n')
+      record(
+        `${signal} while ${phase}`,
+        { requests: countRoutes(sim.requests.slice(before)), ms: exit.at - started, error },
+        `exit code ${exit.code} ${ms} ms after the signal; nothing left beside path`
+      )
+      expect(exit.signal).toBeNull() // it handled the signal and exited by itself
+      expect(exit.code).toBe(1)
+      expect(ms).toBeLessThan(3000)
+      expect(error).toBe(`the run was cancelled (${signal})`)
+      expect(readdirSync(out)).toEqual([])
+      expect(action.outputs().finalStatus).toBe(downloading ? 'complete' : 'computing')
+      expect(action.summary()).toContain(`the run was cancelled (${signal})`)
+      expect(
+        leaks(withoutMaskCommands(stdout) + action.summary(), secretForms(sim.apiKey, sim.secretKey))
+      ).toEqual([])
+      expect(nonZero(countRoutes(sim.requests.slice(before)))).toEqual(
+        downloading ? { request: 1, status: 1, file: 1 } : expect.objectContaining({ request: 1 })
+      )
+    }
+  )
+})
+
+// A self-signed certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS.
+const openssl = spawnSync('openssl', ['version']).status === 0
+const tls = openssl ? describe : describe.skip
+
+tls('an https API (self-signed certificate trusted through NODE_EXTRA_CA_CERTS)', () => {
+  let certDir = ''
+  let key = ''
+  let cert = ''
+  const servers: Server[] = []
+  const authorization = `Basic ${Buffer.from('https-api-key-5f1e:https-secret-9c2d').toString('base64')}`
+
+  beforeAll(() => {
+    certDir = mkdtempSync(join(tmpdir(), 'tls-'))
+    dirs.push(certDir)
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem')
+    ])
+    if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`)
+    key = readFileSync(join(certDir, 'key.pem'), 'utf8')
+    cert = readFileSync(join(certDir, 'cert.pem'), 'utf8')
+  })
+  afterAll(async () => {
+    for (const server of servers) {
+      server.closeAllConnections()
+      await new Promise(r => server.close(r))
+    }
+  })
+
+  async function listen(server: Server): Promise<number> {
+    servers.push(server)
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    return (server.address() as { port: number }).port
+  }
+
+  /** A minimal https API: step 1 and step 2 answer at once, step 3 redirects to `location`. */
+  async function httpsApi(location: () => string, seen: { path: string; headers: IncomingHttpHeaders }[]) {
+    const server = createHttpsServer({ key, cert }, (req, res) => {
+      seen.push({ path: req.url ?? '', headers: req.headers })
+      if (req.headers.authorization !== authorization) return res.writeHead(403).end('{}')
+      const path = req.url ?? ''
+      if (path.startsWith('/api/5/cohorts/request-status/')) {
+        return res.writeHead(200).end('{"request_id":"r1","async_status":"JOB COMPLETED"}')
+      }
+      if (path.endsWith('/file')) return res.writeHead(302, { location: location() }).end()
+      return res.writeHead(202).end('{"request_id":"r1","cohort_id":"c1"}')
+    })
+    return `https://127.0.0.1:${await listen(server)}`
+  }
+
+  /** A storage host (http or https) that serves a small file and records what it was sent. */
+  async function storage(secure: boolean, seen: IncomingHttpHeaders[]) {
+    const handler = (req: { headers: IncomingHttpHeaders }, res: import('node:http').ServerResponse) => {
+      seen.push(req.headers)
+      res.writeHead(200, { 'content-type': 'text/csv' }).end('amplitude_id,user_id\n1,u1\n2,u2\n')
+    }
+    const server = secure ? createHttpsServer({ key, cert }, handler) : createHttpServer(handler)
+    return `${secure ? 'https' : 'http'}://127.0.0.1:${await listen(server)}`
+  }
+
+  async function runAgainst(apiUrl: string) {
+    const out = mkdtempSync(join(tmpdir(), 'tls-out-'))
+    dirs.push(out)
+    const path = join(out, 'members.csv')
+    const [key, secret] = Buffer.from(authorization.slice(6), 'base64').toString().split(':')
+    const started = Date.now()
+    const action = startAction(
+      {
+        'cohort-id': 'c1',
+        'api-key': key,
+        'secret-key': secret,
+        'server-url': apiUrl,
+        'poll-interval': '100ms',
+        'upload-artifact': 'false',
+        path
+      },
+      { NODE_EXTRA_CA_CERTS: join(certDir, 'cert.pem') }
+    )
+    const exit = await action.exit
+    return {
+      exit,
+      out,
+      path,
+      ms: Date.now() - started,
+      stdout: action.stdout(),
+      error: errorLines(action.stdout()).join('\n')
+    }
+  }
+
+  it('an https → http downgrade redirect is refused: nothing is sent to the http URL', async () => {
+    const apiSeen: { path: string; headers: IncomingHttpHeaders }[] = []
+    const httpSeen: IncomingHttpHeaders[] = []
+    const plain = await storage(false, httpSeen)
+    const api = await httpsApi(() => `${plain}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
+    const run = await runAgainst(api)
+    record('https API redirects the file to http (downgrade)', {
+      requests: { request: 1, status: 1, file: 1, storage: httpSeen.length },
+      ms: run.ms,
+      error: run.error
+    })
+    expect(run.exit.code).toBe(1)
+    expect(run.error).toMatch(
+      /^the file redirect downgrades from https to http \(127\.0\.0\.1:\d+\); refusing to follow it$/
+    )
+    expect(httpSeen).toHaveLength(0)
+    expect(apiSeen.map(r => r.headers.authorization)).toEqual([authorization, authorization, authorization])
+    expect(readdirSync(run.out)).toEqual([])
+  })
+
+  it('an https redirect to another origin is followed without the credentials', async () => {
+    const apiSeen: { path: string; headers: IncomingHttpHeaders }[] = []
+    const otherSeen: IncomingHttpHeaders[] = []
+    const other = await storage(true, otherSeen)
+    const api = await httpsApi(() => `${other}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
+    const run = await runAgainst(api)
+    record('https API redirects the file to another https origin', {
+      requests: { request: 1, status: 1, file: 1, storage: otherSeen.length },
+      ms: run.ms,
+      error: run.error
+    })
+    expect(run.error).toBe('')
+    expect(run.exit.code).toBe(0)
+    expect(otherSeen).toHaveLength(1)
+    expect(otherSeen[0].authorization).toBeUndefined()
+    expect(readFileSync(run.path, 'utf8')).toBe('amplitude_id,user_id\n1,u1\n2,u2\n')
+  })
+})

@@ -1,0 +1,142 @@
+// Shared by the fault-injection suite: runs the action against the simulator with RUNNER_DEBUG=1, measures what a
+// run cost (requests per route, seen by the simulator), checks secret hygiene on every run, and records one row per
+// run for docs/reliability.md when RELIABILITY_REPORT names a file (`RELIABILITY_REPORT=.tmp/reliability.jsonl`).
+import { expect } from '@jest/globals'
+import { randomBytes } from 'node:crypto'
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs'
+import { basename, dirname } from 'node:path'
+import { type AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
+import { type ActionRun, errorLines, runAction, withoutMaskCommands } from '../support/run-action.js'
+
+export type Route = 'request' | 'status' | 'file' | 'storage' | 'unknown'
+export type Counts = Record<Route, number>
+
+export interface FaultRun {
+  result: ActionRun
+  /** Requests the simulator saw during the run, by route. */
+  requests: Counts
+  /** The requests themselves, in order. */
+  seen: AmplitudeSimulator['requests']
+  ms: number
+  /** The `::error::` lines, joined ('' on success). */
+  error: string
+}
+
+const roots: string[] = []
+
+/**
+ * A simulator with random credentials: random hex never meets a word of a log line by chance, so any 10-character
+ * piece of a credential found in the output is a real leak.
+ */
+export function startFaultSimulator(): Promise<AmplitudeSimulator> {
+  return startSimulator({
+    apiKey: randomBytes(16).toString('hex'),
+    secretKey: randomBytes(16).toString('hex')
+  })
+}
+
+/** Removes the temporary folders of every run so far (call in afterAll). */
+export function cleanupRuns(): void {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true })
+}
+
+export function countRoutes(seen: { route: string }[]): Counts {
+  const counts: Counts = { request: 0, status: 0, file: 0, storage: 0, unknown: 0 }
+  for (const r of seen) counts[r.route as Route]++
+  return counts
+}
+
+/** `{request: 1, status: 2, file: 1, storage: 0}` without the zero routes, for assertions. */
+export function nonZero(counts: Partial<Counts>): Partial<Counts> {
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0))
+}
+
+/**
+ * Every form a credential may leak in: the key, the secret, `key:secret`, its base64 and the header value. A leak is
+ * any 10-character piece of one of them, so a secret cut in half by an excerpt still counts.
+ */
+export function secretForms(apiKey: string, secretKey: string): string[] {
+  const basic = Buffer.from(`${apiKey}:${secretKey}`).toString('base64')
+  return [apiKey, secretKey, `${apiKey}:${secretKey}`, basic, `Basic ${basic}`]
+}
+
+export function leaks(text: string, forms: string[], piece = 10): string[] {
+  const found = new Set<string>()
+  for (const form of forms) {
+    if (form.length <= piece) {
+      if (text.includes(form)) found.add(form)
+      continue
+    }
+    for (let i = 0; i + piece <= form.length; i++) {
+      if (text.includes(form.slice(i, i + piece))) found.add(form)
+    }
+  }
+  return [...found]
+}
+
+/** Everything a run makes visible: logs (without the `::add-mask::` commands), outputs and the job summary. */
+export function visibleText(result: ActionRun): string {
+  return [withoutMaskCommands(result.stdout), ...Object.values(result.outputs), result.summary].join('\n')
+}
+
+/**
+ * Runs the action with `inputs` (the simulator's credentials and URL by default) and RUNNER_DEBUG=1, asserts that no
+ * secret form is visible, and returns what the run cost.
+ */
+export async function runExport(
+  sim: AmplitudeSimulator,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {}
+): Promise<FaultRun> {
+  const before = sim.requests.length
+  const started = Date.now()
+  const result = await runAction(
+    {
+      'api-key': sim.apiKey,
+      'secret-key': sim.secretKey,
+      'server-url': sim.apiUrl,
+      'poll-interval': '100ms',
+      'upload-artifact': 'false',
+      ...inputs
+    },
+    { RUNNER_DEBUG: '1', ...env }
+  )
+  const ms = Date.now() - started
+  roots.push(dirname(result.runnerTemp))
+  const seen = sim.requests.slice(before)
+  expect(result.stdout).toContain('::debug::')
+  // The pre-signed storage links' signatures are credentials too (for a minute): never shown either.
+  expect(
+    leaks(visibleText(result), [...secretForms(sim.apiKey, sim.secretKey), ...sim.links.keys()])
+  ).toEqual([])
+  return { result, requests: countRoutes(seen), seen, ms, error: errorLines(result.stdout).join('\n') }
+}
+
+/** Appends a row for docs/reliability.md: the test, what was injected, the outcome and what it cost. */
+export function record(
+  fault: string,
+  run: { requests: Partial<Counts>; ms: number; error: string; result?: ActionRun },
+  note?: string
+): void {
+  const file = process.env.RELIABILITY_REPORT
+  if (!file) return
+  const state = expect.getState()
+  mkdirSync(dirname(file), { recursive: true })
+  const row = {
+    file: `test/faults/${basename(state.testPath ?? '')}`,
+    test: state.currentTestName ?? '',
+    fault,
+    outcome: run.error ? `error: ${run.error.split('\n')[0]}` : 'success',
+    requests: nonZero(run.requests),
+    ms: run.ms,
+    ...(note ? { note } : {}),
+    warnings: (run.result?.stdout ?? '').split('\n').filter(l => l.startsWith('::warning::'))
+  }
+  appendFileSync(file, `${JSON.stringify(row)}\n`)
+}
+
+let next = 0
+/** A fresh cohort ID per test, so faults and jobs never meet another test's. */
+export function cohortName(prefix: string): string {
+  return `${prefix}-${process.pid}-${++next}`
+}
