@@ -5,7 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import type { FileResponse } from './amplitude-client.js'
-import { CancelledError, DownloadError, messageOf, TransientError } from './errors.js'
+import { CancelledError, DownloadError, messageOf, TransientError, WriteError } from './errors.js'
 import { CsvRecordCounter } from './row-counter.js'
 
 export interface SavedFile {
@@ -29,6 +29,18 @@ export interface SaveOptions {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b]
+// Errors of the file system, not the network: a fresh download would fail the same way.
+const WRITE_ERRORS = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'EMFILE'
+])
 // Large buffers between stages: fewer, larger writes; the whole pipeline still holds a few MiB at most, whatever the
 // size of the file (back-pressure pauses the socket when the disk is slower).
 const STAGE_BUFFER = 1 << 20
@@ -158,8 +170,8 @@ export async function saveBody(
       ) {
         throw new DownloadError(`the file is not valid gzip (${messageOf(error)})`)
       }
-      if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EDQUOT') {
-        throw new DownloadError(`could not write the file: ${code}`)
+      if (WRITE_ERRORS.has(code)) {
+        throw new WriteError(`could not write the file beside 'path': ${code}`)
       }
       throw new TransientError(
         `the download was interrupted after ${wireBytes} bytes (${code || messageOf(error)})`

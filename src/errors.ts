@@ -44,6 +44,14 @@ export class DownloadError extends Error {
   }
 }
 
+/** The file could not be written (disk full, permissions): retrying the download cannot help. */
+export class WriteError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'WriteError'
+  }
+}
+
 /** The run was cancelled (SIGINT/SIGTERM from the runner). */
 export class CancelledError extends Error {
   constructor(reason = 'the run was cancelled') {

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path'
 import { AmplitudeClient, type JobStatus, type Logger, sleep } from './amplitude-client.js'
 import { formatBytes, formatDuration } from './duration.js'
 import { AmplitudeError, DownloadError, messageOf, TransientError } from './errors.js'
-import { DEFAULT_POLL_SCHEDULE, pollDelay, type PollSchedule } from './poll-schedule.js'
+import { DEFAULT_POLL_SCHEDULE, pollDelay, type PollSchedule, retryDelay } from './poll-schedule.js'
 import { saveBody, type SavedFile } from './download.js'
 
 export interface WaitOptions {
@@ -75,6 +75,9 @@ export async function waitForCompletion(
   }
 }
 
+/** The longest a download retry waits for a Retry-After: past this, the run fails rather than idle. */
+const MAX_DOWNLOAD_RETRY_WAIT_MS = 5 * 60_000
+
 export interface DownloadOptions {
   requestTimeoutMs: number
   signal: AbortSignal
@@ -141,9 +144,16 @@ export async function downloadMembership(
         if (attempt >= maxAttempts) {
           throw new DownloadError(`the download failed after ${attempt} attempts: ${messageOf(error)}`)
         }
-        const wait = (options.retryBaseMs ?? 1000) * attempt
+        // Backoff with jitter; a Retry-After from the file link wins, unless it asks for longer than is worth waiting.
+        const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined
+        const wait = retryAfterMs ?? retryDelay(attempt, options.retryBaseMs ?? 1000)
+        if (wait > MAX_DOWNLOAD_RETRY_WAIT_MS) {
+          throw new DownloadError(
+            `${messageOf(error)}; Amplitude asked to wait ${formatDuration(wait)}, too long to retry`
+          )
+        }
         log.warning(
-          `Download attempt ${attempt} failed: ${messageOf(error)}; asking Amplitude for the file again`
+          `Download attempt ${attempt} failed: ${messageOf(error)}; asking Amplitude for the file again in ${formatDuration(wait)}`
         )
         await sleep(wait, signal)
       }

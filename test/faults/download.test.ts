@@ -2,6 +2,9 @@
 // storage link, corrupt gzip, an empty body. Each is recovered by asking the API file link again (a fresh storage
 // link), and the file kept is exactly the cohort's. The same faults on every attempt: download-exhausted.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
 import { cleanupRuns, startFaultSimulator, cohortName, nonZero, record, runExport } from './support.js'
 
@@ -77,5 +80,47 @@ describe('a fault once: the file link is asked again and the right file is kept'
     expect(run.result.stdout).toMatch(
       /::warning::Download attempt 1 failed: .*; asking Amplitude for the file again/
     )
+  })
+})
+
+describe('what a retry cannot fix, and what the file link says', () => {
+  it('a Retry-After on the file link is honoured before the link is asked again', async () => {
+    const { id, expected } = await cohort('file-429', { download: 'inline' })
+    sim.fault('file', { status: 429, headers: { 'retry-after': '1' } })
+    const run = await runExport(sim, { 'cohort-id': id })
+    const files = run.seen.filter(r => r.route === 'file')
+    record('429 with `Retry-After: 1` on `file`, once', run, `waited ${files[1].at - files[0].at} ms`)
+    expect(run.error).toBe('')
+    expect(run.result.outputs.sha256).toBe(expected.sha256)
+    expect(files).toHaveLength(2)
+    expect(files[1].at - files[0].at).toBeGreaterThanOrEqual(950)
+  })
+
+  it('a folder that vanishes before the download is a write error, not retried', async () => {
+    const { id } = await cohort('vanish', { download: 'inline', polls: 3 })
+    const dir = mkdtempSync(join(tmpdir(), 'vanishing-'))
+    // Remove the folder once the job is being polled (after input validation created and probed it).
+    const before = sim.requests.length
+    const watcher = setInterval(() => {
+      if (sim.requests.slice(before).some(r => r.route === 'status')) {
+        rmSync(dir, { recursive: true, force: true })
+        clearInterval(watcher)
+      }
+    }, 5)
+    try {
+      const run = await runExport(sim, {
+        'cohort-id': id,
+        path: join(dir, 'members.csv'),
+        'poll-interval': '300ms'
+      })
+      record('the folder of `path` removed while polling', run)
+      expect(run.result.exitCode).toBe(1)
+      expect(run.error).toMatch(/^could not write the file beside 'path': ENOENT$/)
+      expect(nonZero(run.requests)).toMatchObject({ request: 1, file: 1 })
+      expect(existsSync(dir)).toBe(false)
+    } finally {
+      clearInterval(watcher)
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
