@@ -5,10 +5,12 @@ export const modules = {
 /***/ 15849:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   artifactUrl: () => (/* binding */ artifactUrl),
+/* harmony export */   checkUploadPossible: () => (/* binding */ checkUploadPossible),
 /* harmony export */   uploadMembership: () => (/* binding */ uploadMembership)
 /* harmony export */ });
-/* unused harmony export artifactUrl */
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(16938);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
@@ -22,6 +24,35 @@ export const modules = {
 function artifactUrl(id, env = process.env) {
     const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
+}
+function conflictError(name) {
+    return new Error(`An artifact named '${name}' already exists in this workflow run (a re-run?). Set ` +
+        `'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.Overwrite}: true' to replace it, or choose another '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.ArtifactName}'.`);
+}
+/**
+ * Before the export spends one of the account's monthly cohort requests, checks that the upload can happen at all:
+ * the Actions runtime is there, and (unless `overwrite`) no artifact of that name exists in this run yet, as after
+ * "Re-run all jobs". A failed check of the name (the service unreachable) is only a warning: the upload may still
+ * work, and it reports its own errors.
+ */
+async function checkUploadPossible(options, log) {
+    if (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL) {
+        throw new Error(`'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.UploadArtifact}' needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL ` +
+            `are not set). Outside a workflow run, set '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.UploadArtifact}: false'.`);
+    }
+    if (options.overwrite)
+        return;
+    try {
+        const existing = await new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9().getArtifact(options.name);
+        log.debug(`Artifact '${options.name}' exists (id ${existing.artifact.id})`);
+    }
+    catch (error) {
+        if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL)
+            return;
+        log.warning(`Could not check whether artifact '${options.name}' already exists: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
+        return;
+    }
+    throw conflictError(options.name);
 }
 /**
  * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
@@ -52,8 +83,7 @@ async function uploadMembership(file, options, log) {
     }
     catch (error) {
         if (/\(409\)|already exists/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error))) {
-            throw new Error(`An artifact named '${options.name}' already exists in this workflow run (a re-run?). Set ` +
-                `'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.Overwrite}: true' to replace it, or choose another '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.ArtifactName}'.`);
+            throw conflictError(options.name);
         }
         throw new Error(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
     }

@@ -24,6 +24,38 @@ export function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): s
   return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`
 }
 
+function conflictError(name: string): Error {
+  return new Error(
+    `An artifact named '${name}' already exists in this workflow run (a re-run?). Set ` +
+      `'${Inputs.Overwrite}: true' to replace it, or choose another '${Inputs.ArtifactName}'.`
+  )
+}
+
+/**
+ * Before the export spends one of the account's monthly cohort requests, checks that the upload can happen at all:
+ * the Actions runtime is there, and (unless `overwrite`) no artifact of that name exists in this run yet, as after
+ * "Re-run all jobs". A failed check of the name (the service unreachable) is only a warning: the upload may still
+ * work, and it reports its own errors.
+ */
+export async function checkUploadPossible(options: UploadOptions, log: Logger): Promise<void> {
+  if (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL) {
+    throw new Error(
+      `'${Inputs.UploadArtifact}' needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL ` +
+        `are not set). Outside a workflow run, set '${Inputs.UploadArtifact}: false'.`
+    )
+  }
+  if (options.overwrite) return
+  try {
+    const existing = await new DefaultArtifactClient().getArtifact(options.name)
+    log.debug(`Artifact '${options.name}' exists (id ${existing.artifact.id})`)
+  } catch (error) {
+    if (error instanceof ArtifactNotFoundError) return
+    log.warning(`Could not check whether artifact '${options.name}' already exists: ${messageOf(error)}`)
+    return
+  }
+  throw conflictError(options.name)
+}
+
 /**
  * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
  * (a re-run of the job) is deleted first; without it, the name conflict is an error that says what to change.
@@ -55,10 +87,7 @@ export async function uploadMembership(
     return { id: result.id, url: artifactUrl(result.id), size: result.size }
   } catch (error) {
     if (/\(409\)|already exists/i.test(messageOf(error))) {
-      throw new Error(
-        `An artifact named '${options.name}' already exists in this workflow run (a re-run?). Set ` +
-          `'${Inputs.Overwrite}: true' to replace it, or choose another '${Inputs.ArtifactName}'.`
-      )
+      throw conflictError(options.name)
     }
     throw new Error(`The artifact upload failed: ${messageOf(error)}`)
   }

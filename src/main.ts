@@ -38,6 +38,19 @@ export async function run(): Promise<void> {
   let client: AmplitudeClient | undefined
   try {
     const inputs = await readInputs(secrets)
+    const upload = inputs.uploadArtifact
+      ? {
+          name: inputs.artifactName,
+          retentionDays: inputs.retentionDays,
+          compressionLevel: inputs.compressionLevel,
+          overwrite: inputs.overwrite
+        }
+      : undefined
+    // The artifact client (most of the bundle, so loaded only when uploading) checks that the upload can happen
+    // before a monthly cohort request is spent on an export that could not be delivered.
+    const artifacts = upload ? await import('./artifact.js') : undefined
+    if (artifacts && upload) await artifacts.checkUploadPossible(upload, log)
+
     const requestedAt = Date.now()
     const deadline = requestedAt + inputs.timeoutMs
     client = new AmplitudeClient({
@@ -102,20 +115,9 @@ export async function run(): Promise<void> {
       sha256: membership.sha256
     })
 
-    if (inputs.uploadArtifact) {
+    if (artifacts && upload) {
       await core.group('Upload the artifact', async () => {
-        // Loaded on demand: the artifact client and the Azure SDK are most of the bundle and of the start-up time.
-        const { uploadMembership } = await import('./artifact.js')
-        const artifact = await uploadMembership(
-          membership.path,
-          {
-            name: inputs.artifactName,
-            retentionDays: inputs.retentionDays,
-            compressionLevel: inputs.compressionLevel,
-            overwrite: inputs.overwrite
-          },
-          log
-        )
+        const artifact = await artifacts.uploadMembership(membership.path, upload, log)
         Object.assign(report, {
           artifactName: inputs.artifactName,
           artifactId: artifact.id,

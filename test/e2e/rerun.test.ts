@@ -41,8 +41,12 @@ describe('artifact name conflicts on re-runs', () => {
     expect(first.code).toBe(0)
     const firstId = results.artifacts.get('nightly-members')?.id
 
+    const cohortRequests = sim.count('request')
     const second = await harness.runAction(inputs('rerunA'))
     expect(second.code).toBe(1)
+    // Found before the export: no monthly cohort request is spent on a file that could not be delivered.
+    expect(sim.count('request')).toBe(cohortRequests)
+    expect(second.outputs.requestId).toBeUndefined()
     expect(errors(second.stdout)).toMatch(
       /An artifact named 'nightly-members' already exists in this workflow run .*Set 'overwrite: true' to replace it, or choose another 'artifact-name'/
     )
@@ -68,6 +72,20 @@ describe('artifact name conflicts on re-runs', () => {
     expect(run.outputs.artifactId).toBe(String(current?.id))
     const entry = readZip(await results.download('nightly-members')).get('amplitude-cohort-rerunB.csv')
     expect(entry?.toString()).toBe((await import('node:fs')).readFileSync(newer.file, 'utf8'))
+  })
+
+  it('an upload outside a workflow run (no Actions runtime) fails before the export', async () => {
+    const { sim } = harness
+    await sim.addCohort('rerunNoRuntime', { members: 3 })
+    const cohortRequests = sim.count('request')
+    const run = await harness.runAction(inputs('rerunNoRuntime', { 'artifact-name': 'no-runtime' }), {
+      env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined }
+    })
+    expect(run.code).toBe(1)
+    expect(errors(run.stdout)).toMatch(
+      /'upload-artifact' needs the GitHub Actions runtime .*set 'upload-artifact: false'/
+    )
+    expect(sim.count('request')).toBe(cohortRequests)
   })
 
   it('with overwrite and no existing artifact, the upload simply goes ahead', async () => {
