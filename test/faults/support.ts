@@ -3,10 +3,16 @@
 // run for docs/reliability.md when RELIABILITY_REPORT names a file (`RELIABILITY_REPORT=.tmp/reliability.jsonl`).
 import { expect } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { type AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
-import { type ActionRun, errorLines, runAction, withoutMaskCommands } from '../support/run-action.js'
+import {
+  type ActionRun,
+  errorLines,
+  removeRunDirs,
+  runAction,
+  withoutMaskCommands
+} from '../support/run-action.js'
 
 export type Route = 'request' | 'status' | 'file' | 'storage' | 'unknown'
 export type Counts = Record<Route, number>
@@ -22,8 +28,6 @@ export interface FaultRun {
   error: string
 }
 
-const roots: string[] = []
-
 /**
  * A simulator with random credentials: random hex never meets a word of a log line by chance, so any 10-character
  * piece of a credential found in the output is a real leak.
@@ -36,9 +40,7 @@ export function startFaultSimulator(): Promise<AmplitudeSimulator> {
 }
 
 /** Removes the temporary folders of every run so far (call in afterAll). */
-export function cleanupRuns(): void {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true })
-}
+export const cleanupRuns = removeRunDirs
 
 export function countRoutes(seen: { route: string }[]): Counts {
   const counts: Counts = { request: 0, status: 0, file: 0, storage: 0, unknown: 0 }
@@ -102,7 +104,6 @@ export async function runExport(
     { RUNNER_DEBUG: '1', ...env }
   )
   const ms = Date.now() - started
-  roots.push(dirname(result.runnerTemp))
   const seen = sim.requests.slice(before)
   expect(result.stdout).toContain('::debug::')
   // The pre-signed storage links' signatures are credentials too (for a minute): never shown either.

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines, runAction, secretForms, withoutMaskCommands } from '../support/run-action.js'
+import {
+  errorLines,
+  removeRunDirs,
+  runAction,
+  secretForms,
+  withoutMaskCommands
+} from '../support/run-action.js'
 
 let sim: AmplitudeSimulator
 
@@ -11,6 +17,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await sim.close()
+  removeRunDirs()
 })
 
 function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,7 +1,7 @@
 // Runs the action's `run()` in this process the way the runner would start it: inputs as INPUT_* variables, a fresh
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, RUNNER_TEMP and GITHUB_WORKSPACE in a temp folder; captures everything the
 // action writes to stdout (where @actions/core writes logs and workflow commands).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
@@ -37,6 +37,14 @@ export function parseCommandFile(text: string): Record<string, string> {
   return out
 }
 
+/** The temp folders of the runs so far, removed by removeRunDirs(). */
+const runDirs: string[] = []
+
+/** Removes the temp folders of every run (call it in afterAll). */
+export function removeRunDirs(): void {
+  for (const dir of runDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
+
 const KEEP = new Set(['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS', 'LANG', 'TZ'])
 
 /**
@@ -48,6 +56,7 @@ export async function runAction(
   env: Record<string, string> = {}
 ): Promise<ActionRun> {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'))
+  runDirs.push(root)
   const runnerTemp = join(root, 'runner-temp')
   const workspace = join(root, 'workspace')
   const outputFile = join(root, 'github-output')
