@@ -1,31 +1,13 @@
 // Download faults on every attempt: a connection dropped half-way, a short body, corrupt gzip, an empty body, every
 // storage link expired, a CSV cut inside a quoted field. Each ends in a named error after 3 attempts, with nothing at
 // `path` (or yesterday's file untouched) and no temporary file.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import { cleanupRuns, startFaultSimulator, cohortName, nonZero, record, runExport } from './support.js'
+import { cohortName, nonZero, record, runExport, faultSuite } from './support.js'
 
-let sim: AmplitudeSimulator
-
-beforeAll(async () => {
-  sim = await startFaultSimulator()
-})
-afterEach(() => sim.faults.clear())
-afterAll(async () => {
-  await sim.close()
-  cleanupRuns()
-})
-
-type Spec = Parameters<AmplitudeSimulator['addCohort']>[1]
-
-async function cohort(prefix: string, spec: Spec = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 20000, props: true, polls: 0, ...spec })
-  return { id, expected }
-}
+const { sim, cohort } = faultSuite({ members: 20000, props: true, polls: 0 })
 
 describe('a fault every time: a named error after 3 attempts, nothing at path', () => {
   it.each([

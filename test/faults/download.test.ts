@@ -1,31 +1,13 @@
 // Download faults, once each: a body shorter than its Content-Length, a connection dropped half-way, an expired
 // storage link, corrupt gzip, an empty body. Each is recovered by asking the API file link again (a fresh storage
 // link), and the file kept is exactly the cohort's. The same faults on every attempt: download-exhausted.test.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import { cleanupRuns, startFaultSimulator, cohortName, nonZero, record, runExport } from './support.js'
+import { nonZero, record, runExport, faultSuite } from './support.js'
 
-let sim: AmplitudeSimulator
-
-beforeAll(async () => {
-  sim = await startFaultSimulator()
-})
-afterEach(() => sim.faults.clear())
-afterAll(async () => {
-  await sim.close()
-  cleanupRuns()
-})
-
-type Spec = Parameters<AmplitudeSimulator['addCohort']>[1]
-
-async function cohort(prefix: string, spec: Spec = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 20000, props: true, polls: 0, ...spec })
-  return { id, expected }
-}
+const { sim, cohort } = faultSuite({ members: 20000, props: true, polls: 0 })
 
 describe('a fault once: the file link is asked again and the right file is kept', () => {
   it.each([

@@ -1,25 +1,9 @@
 // Export-job faults: the job fails (either vocabulary), reports a status never seen before, answers malformed JSON,
 // or step 1 returns no usable request_id. Each ends in a correct export or a named error, never a crash.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import { cleanupRuns, startFaultSimulator, cohortName, nonZero, record, runExport } from './support.js'
+import { describe, expect, it } from '@jest/globals'
+import { nonZero, record, runExport, faultSuite } from './support.js'
 
-let sim: AmplitudeSimulator
-
-beforeAll(async () => {
-  sim = await startFaultSimulator()
-})
-afterEach(() => sim.faults.clear())
-afterAll(async () => {
-  await sim.close()
-  cleanupRuns()
-})
-
-async function cohort(prefix: string, spec: Parameters<AmplitudeSimulator['addCohort']>[1] = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 50, polls: 0, ...spec })
-  return { id, expected }
-}
+const { sim, cohort } = faultSuite({ members: 50, polls: 0 })
 
 describe('the job fails', () => {
   it.each([

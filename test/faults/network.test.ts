@@ -1,22 +1,13 @@
 // Network faults on each step, through the real HTTP stack: connections refused and reset, responses that stall
 // before or after their headers. Each run must end in the correct file after recovery, or in a named error with
 // nothing left at `path`; each records what it cost.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { AmplitudeSimulator, STORAGE_HOST } from '../sim/amplitude-simulator.mjs'
-import { cleanupRuns, startFaultSimulator, cohortName, nonZero, record, runExport } from './support.js'
+import { STORAGE_HOST } from '../sim/amplitude-simulator.mjs'
+import { nonZero, record, runExport, faultSuite } from './support.js'
 
-let sim: AmplitudeSimulator
-
-beforeAll(async () => {
-  sim = await startFaultSimulator()
-})
-afterEach(() => sim.faults.clear())
-afterAll(async () => {
-  await sim.close()
-  cleanupRuns()
-})
+const { sim, cohort } = faultSuite({ members: 2000, props: true, polls: 0 })
 
 /** A port on 127.0.0.x that nothing listens on. */
 async function closedPort(host: string): Promise<number> {
@@ -25,15 +16,6 @@ async function closedPort(host: string): Promise<number> {
   const { port } = server.address() as { port: number }
   await new Promise(resolve => server.close(resolve))
   return port
-}
-
-type Spec = Parameters<AmplitudeSimulator['addCohort']>[1]
-
-/** A cohort that completes on the first poll: a clean run costs request 1, status 1, file 1 (+ storage 1). */
-async function cohort(prefix: string, spec: Spec = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 2000, props: true, polls: 0, ...spec })
-  return { id, expected }
 }
 
 describe('connection reset before the answer, on each step: retried, then the right file', () => {

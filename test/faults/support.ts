@@ -1,11 +1,11 @@
 // Shared by the fault-injection suite: runs the action against the simulator with RUNNER_DEBUG=1, measures what a
 // run cost (requests per route, seen by the simulator), checks secret hygiene on every run, and records one row per
 // run for docs/reliability.md when RELIABILITY_REPORT names a file (`RELIABILITY_REPORT=.tmp/reliability.jsonl`).
-import { expect } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { type AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
+import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
 import {
   type ActionRun,
   errorLines,
@@ -41,6 +41,32 @@ export function startFaultSimulator(): Promise<AmplitudeSimulator> {
 
 /** Removes the temporary folders of every run so far (call in afterAll). */
 export const cleanupRuns = removeRunDirs
+
+type CohortSpec = Parameters<AmplitudeSimulator['addCohort']>[1]
+
+/**
+ * The lifecycle every fault suite shares: a simulator with random credentials started before the suite, its faults
+ * cleared after each test, everything closed and removed after the suite; and `cohort()`, which adds a cohort with a
+ * unique ID and this suite's defaults (override per test).
+ */
+export function faultSuite(defaults: CohortSpec) {
+  const sim = new AmplitudeSimulator({
+    apiKey: randomBytes(16).toString('hex'),
+    secretKey: randomBytes(16).toString('hex')
+  })
+  beforeAll(() => sim.start())
+  afterEach(() => sim.faults.clear())
+  afterAll(async () => {
+    await sim.close()
+    cleanupRuns()
+  })
+  async function cohort(prefix: string, spec: CohortSpec = {}) {
+    const id = cohortName(prefix)
+    const expected = await sim.addCohort(id, { ...defaults, ...spec })
+    return { id, expected }
+  }
+  return { sim, cohort }
+}
 
 export function countRoutes(seen: { route: string }[]): Counts {
   const counts: Counts = { request: 0, status: 0, file: 0, storage: 0, unknown: 0 }

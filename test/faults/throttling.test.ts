@@ -1,33 +1,9 @@
 // Amplitude's limits and server errors: 429 with Retry-After in seconds, as an HTTP-date, or without it, on step 1
 // and on polls; 500/502/503/504 once and in bursts; retries are bounded and the overall `timeout` still holds.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import {
-  cleanupRuns,
-  startFaultSimulator,
-  cohortName,
-  type FaultRun,
-  nonZero,
-  record,
-  runExport
-} from './support.js'
+import { describe, expect, it } from '@jest/globals'
+import { type FaultRun, nonZero, record, runExport, faultSuite } from './support.js'
 
-let sim: AmplitudeSimulator
-
-beforeAll(async () => {
-  sim = await startFaultSimulator()
-})
-afterEach(() => sim.faults.clear())
-afterAll(async () => {
-  await sim.close()
-  cleanupRuns()
-})
-
-async function cohort(prefix: string, spec: Parameters<AmplitudeSimulator['addCohort']>[1] = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 50, polls: 0, ...spec })
-  return { id, expected }
-}
+const { sim, cohort } = faultSuite({ members: 50, polls: 0 })
 
 /** Milliseconds between the first and second request on a route: the wait the action chose. */
 function gap(run: FaultRun, route: string): number {

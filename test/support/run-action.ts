@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { run } from '../../src/main.js'
+import { parseCommandFile } from '../e2e/harness.mjs'
 
 export interface ActionRun {
   exitCode: number
@@ -18,24 +19,8 @@ export interface ActionRun {
   tempFiles: string[]
 }
 
-/** Parses GITHUB_OUTPUT / GITHUB_ENV files: `name<<DELIM\nvalue\nDELIM` blocks (and plain `name=value` lines). */
-export function parseCommandFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const lines = text.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
-    if (heredoc) {
-      const [, name, delimiter] = heredoc
-      const value: string[] = []
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i])
-      out[name] = value.join('\n')
-      continue
-    }
-    const plain = /^([^=]+)=(.*)$/.exec(lines[i])
-    if (plain) out[plain[1]] = plain[2]
-  }
-  return out
-}
+// The runner's command-file format (GITHUB_OUTPUT), parsed strictly: shared with the end-to-end harness.
+export { parseCommandFile }
 
 /** The temp folders of the runs so far, removed by removeRunDirs(). */
 const runDirs: string[] = []
