@@ -5,12 +5,11 @@ export const modules = {
 /***/ 15849:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   artifactUrl: () => (/* binding */ artifactUrl),
-/* harmony export */   checkUploadPossible: () => (/* binding */ checkUploadPossible),
+/* harmony export */   checkArtifactName: () => (/* binding */ checkArtifactName),
 /* harmony export */   uploadMembership: () => (/* binding */ uploadMembership)
 /* harmony export */ });
+/* unused harmony export artifactUrl */
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(16938);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
@@ -30,16 +29,11 @@ function conflictError(name) {
         `'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.Overwrite}: true' to replace it, or choose another '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.ArtifactName}'.`);
 }
 /**
- * Before the export spends one of the account's monthly cohort requests, checks that the upload can happen at all:
- * the Actions runtime is there, and (unless `overwrite`) no artifact of that name exists in this run yet, as after
- * "Re-run all jobs". A failed check of the name (the service unreachable) is only a warning: the upload may still
- * work, and it reports its own errors.
+ * On a re-run, before the export spends one of the account's monthly cohort requests: checks that no artifact of
+ * that name exists in this run yet (unless `overwrite`), as after "Re-run all jobs". A failed check (the service
+ * unreachable) is only a warning: the upload may still work, and it reports its own errors.
  */
-async function checkUploadPossible(options, log) {
-    if (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL) {
-        throw new Error(`'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.UploadArtifact}' needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL ` +
-            `are not set). Outside a workflow run, set '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.UploadArtifact}: false'.`);
-    }
+async function checkArtifactName(options, log) {
     if (options.overwrite)
         return;
     try {

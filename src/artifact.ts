@@ -32,18 +32,11 @@ function conflictError(name: string): Error {
 }
 
 /**
- * Before the export spends one of the account's monthly cohort requests, checks that the upload can happen at all:
- * the Actions runtime is there, and (unless `overwrite`) no artifact of that name exists in this run yet, as after
- * "Re-run all jobs". A failed check of the name (the service unreachable) is only a warning: the upload may still
- * work, and it reports its own errors.
+ * On a re-run, before the export spends one of the account's monthly cohort requests: checks that no artifact of
+ * that name exists in this run yet (unless `overwrite`), as after "Re-run all jobs". A failed check (the service
+ * unreachable) is only a warning: the upload may still work, and it reports its own errors.
  */
-export async function checkUploadPossible(options: UploadOptions, log: Logger): Promise<void> {
-  if (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL) {
-    throw new Error(
-      `'${Inputs.UploadArtifact}' needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL ` +
-        `are not set). Outside a workflow run, set '${Inputs.UploadArtifact}: false'.`
-    )
-  }
+export async function checkArtifactName(options: UploadOptions, log: Logger): Promise<void> {
   if (options.overwrite) return
   try {
     const existing = await new DefaultArtifactClient().getArtifact(options.name)

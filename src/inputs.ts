@@ -252,6 +252,13 @@ export async function readInputs(secrets: string[]): Promise<ActionInputs> {
     )
   }
   const uploadArtifact = parseBoolean(Inputs.UploadArtifact, true)
+  if (uploadArtifact && (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL)) {
+    throw new InputError(
+      Inputs.UploadArtifact,
+      'needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set): outside a ' +
+        "workflow run, set 'upload-artifact: false'"
+    )
+  }
   const artifactName = parseArtifactName(cohortId)
   const retentionDays = parseInteger(Inputs.RetentionDays, 1, 90)
   const compressionLevel = parseInteger(Inputs.CompressionLevel, 0, 9, Defaults.compressionLevel) as number

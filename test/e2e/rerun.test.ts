@@ -42,7 +42,8 @@ describe('artifact name conflicts on re-runs', () => {
     const firstId = results.artifacts.get('nightly-members')?.id
 
     const cohortRequests = sim.count('request')
-    const second = await harness.runAction(inputs('rerunA'))
+    // "Re-run all jobs": the second attempt of the same run.
+    const second = await harness.runAction(inputs('rerunA'), { env: { GITHUB_RUN_ATTEMPT: '2' } })
     expect(second.code).toBe(1)
     // Found before the export: no monthly cohort request is spent on a file that could not be delivered.
     expect(sim.count('request')).toBe(cohortRequests)
@@ -54,6 +55,18 @@ describe('artifact name conflicts on re-runs', () => {
     // The first artifact is untouched.
     expect(results.artifacts.get('nightly-members')?.id).toBe(firstId)
     expect(results.callsOf('DeleteArtifact')).toHaveLength(0)
+  })
+
+  it('a name taken within a first attempt (two steps, one name) still fails with the same clear error', async () => {
+    const { sim } = harness
+    await sim.addCohort('rerunSame', { members: 4 })
+    const first = await harness.runAction(inputs('rerunSame', { 'artifact-name': 'same-attempt' }))
+    expect(first.code).toBe(0)
+    const second = await harness.runAction(inputs('rerunSame', { 'artifact-name': 'same-attempt' }))
+    expect(second.code).toBe(1)
+    expect(errors(second.stdout)).toMatch(
+      /An artifact named 'same-attempt' already exists in this workflow run/
+    )
   })
 
   it('with overwrite, the existing artifact is deleted first and replaced', async () => {
@@ -83,7 +96,7 @@ describe('artifact name conflicts on re-runs', () => {
     })
     expect(run.code).toBe(1)
     expect(errors(run.stdout)).toMatch(
-      /'upload-artifact' needs the GitHub Actions runtime .*set 'upload-artifact: false'/
+      /Input 'upload-artifact' needs the GitHub Actions runtime .*set 'upload-artifact: false'/
     )
     expect(sim.count('request')).toBe(cohortRequests)
   })

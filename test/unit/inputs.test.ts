@@ -16,6 +16,9 @@ beforeEach(() => {
   workspace = mkdtempSync(join(tmpdir(), 'inputs-'))
   process.env.GITHUB_WORKSPACE = workspace
   process.env.RUNNER_TEMP = join(workspace, 'runner-temp')
+  // upload-artifact (default true) needs the Actions runtime.
+  process.env.ACTIONS_RUNTIME_TOKEN = 'token'
+  process.env.ACTIONS_RESULTS_URL = 'http://127.0.0.1:9/'
   setInputs({ 'cohort-id': 'abc123', 'api-key': 'key-1', 'secret-key': 'secret-2' })
 })
 afterEach(() => {
@@ -96,6 +99,13 @@ describe('readInputs: valid values', () => {
       minMembers: 100,
       artifactName: 'nightly members'
     })
+  })
+
+  it('refuses upload-artifact outside the Actions runtime, naming the input', async () => {
+    delete process.env.ACTIONS_RUNTIME_TOKEN
+    await expect(read()).rejects.toThrow(/^Input 'upload-artifact' needs the GitHub Actions runtime/)
+    setInputs({ 'upload-artifact': 'false' })
+    expect((await read()).uploadArtifact).toBe(false)
   })
 
   it('accepts basic-auth alone', async () => {
