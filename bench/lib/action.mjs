@@ -1,0 +1,121 @@
+// Runs the bundled action (dist/index.js) the way the runner does, for the sections that need their own spawn: the
+// exact spawn instant (start-up) or an alternative bundle (BENCH_DIST). The artifact sections use the e2e harness.
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+/**
+ * Timestamps the steps of a run from its log: @actions/core writes `::group::<name>` when a step starts and
+ * `::endgroup::` when it ends, synchronously (stdout is a pipe: synchronous in Node on Linux), so the time the bench
+ * reads a marker is the time the action wrote it, give or take the pipe's latency (microseconds).
+ */
+export class StepClock {
+  constructor() {
+    /** @type {Record<string, { start: number, end?: number }>} performance.now() of this process */
+    this.steps = {}
+    this.current = undefined
+    this.partial = ''
+  }
+
+  feed(text) {
+    const now = performance.now()
+    const lines = (this.partial + text).split('\n')
+    this.partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (line.startsWith('::group::')) {
+        this.current = line.slice('::group::'.length).trim()
+        this.steps[this.current] = { start: now }
+      } else if (line.startsWith('::endgroup::') && this.current) {
+        this.steps[this.current].end = now
+        this.current = undefined
+      }
+    }
+  }
+
+  /** Milliseconds the step took, or NaN when it did not run to its end. */
+  duration(name) {
+    const step = this.steps[name]
+    return step?.end === undefined ? NaN : step.end - step.start
+  }
+}
+
+export const STEPS = {
+  request: 'Request the cohort export',
+  wait: 'Wait for the export job',
+  download: 'Download the membership file',
+  upload: 'Upload the artifact'
+}
+
+/** The INPUT_* variable of an input, as the runner names it (`cohort-id` → `INPUT_COHORT-ID`). */
+export const inputVariable = name => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+
+/**
+ * Spawns `node <dist>` once with `inputs` in a fresh runner-like folder under `root`.
+ * @param {{ dist: string, root: string, inputs: Record<string, string>, timeoutMs?: number, peakRss?: boolean,
+ *   nodeArgs?: string[], env?: Record<string, string>, onStdout?: (text: string) => void }} options
+ *   `peakRss` wraps the process in `/usr/bin/time -f %M` (its peak RSS in KiB); `nodeArgs` go before the script
+ *   (e.g. `--cpu-prof`); `env` is added to the runner's variables (e.g. ACTIONS_RESULTS_URL).
+ */
+export function spawnAction({
+  dist: entry,
+  root,
+  inputs,
+  timeoutMs = 120_000,
+  peakRss = false,
+  nodeArgs = [],
+  env: extraEnv = {},
+  onStdout
+}) {
+  const dist = resolve(entry)
+  mkdirSync(join(root, 'workspace'), { recursive: true })
+  mkdirSync(join(root, 'runner-temp'), { recursive: true })
+  const outputFile = join(root, 'github-output')
+  const summaryFile = join(root, 'step-summary')
+  const rssFile = join(root, 'peak-rss')
+  for (const file of [outputFile, summaryFile, rssFile]) writeFileSync(file, '')
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_WORKSPACE: join(root, 'workspace'),
+    RUNNER_TEMP: join(root, 'runner-temp'),
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'octo-org/bench',
+    GITHUB_RUN_ID: '1'
+  }
+  Object.assign(env, extraEnv)
+  for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = String(value)
+  const [command, args] = peakRss
+    ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs, dist]]
+    : [process.execPath, [...nodeArgs, dist]]
+  return new Promise((resolve, reject) => {
+    const clock = new StepClock()
+    const spawnedAt = performance.now()
+    const spawnedAtWall = Date.now()
+    const child = spawn(command, args, { cwd: env.GITHUB_WORKSPACE, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', text => {
+      clock.feed(text)
+      onStdout?.(text)
+      stdout += text
+    })
+    child.stderr.setEncoding('utf8').on('data', text => (stderr += text))
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.once('error', error => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.once('exit', () => (clock.exitAt = performance.now()))
+    child.once('close', code => {
+      clearTimeout(timer)
+      const rss = peakRss ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN
+      resolve({ code, timedOut, stdout, stderr, clock, spawnedAt, spawnedAtWall, peakKiB: rss, env })
+    })
+  })
+}
