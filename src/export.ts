@@ -87,8 +87,6 @@ export interface DownloadOptions {
   /** Download attempts; each asks the API file link again (storage links live one minute). */
   maxAttempts?: number
   retryBaseMs?: number
-  /** Temporary files in use, for the signal handler to remove. */
-  temporaryFiles?: Set<string>
 }
 
 export interface Membership extends SavedFile {
@@ -110,7 +108,6 @@ export async function downloadMembership(
   const { log, signal } = options
   const maxAttempts = options.maxAttempts ?? 3
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`)
-  options.temporaryFiles?.add(temp)
   try {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -135,7 +132,6 @@ export async function downloadMembership(
           )
         }
         await rename(temp, path)
-        options.temporaryFiles?.delete(temp)
         return { ...saved, path, attempts: attempt }
       } catch (error) {
         await rm(temp, { force: true })
@@ -160,6 +156,5 @@ export async function downloadMembership(
     }
   } finally {
     await rm(temp, { force: true })
-    options.temporaryFiles?.delete(temp)
   }
 }

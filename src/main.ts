@@ -132,7 +132,9 @@ export async function run(): Promise<void> {
     setResultOutputs(report)
     log.info(
       `Exported cohort '${inputs.cohortId}': ${membership.members} members, ${formatBytes(membership.bytes)}, ` +
-        `sha256 ${membership.sha256}, in ${formatDuration(Date.now() - report.startedAt)}`
+        `sha256 ${membership.sha256}, in ${formatDuration(Date.now() - report.startedAt)} ` +
+        `(Amplitude requests: ${amplitude.sent.request} export, ${amplitude.sent.status} status, ` +
+        `${amplitude.sent.file} file, ${amplitude.sent.storage} storage)`
     )
   } catch (error) {
     const message = signal.aborted ? messageOf(signal.reason) : messageOf(error)
