@@ -14,7 +14,6 @@ import { spawnAction, STEPS } from './lib/action.mjs'
 import { check, fixed, MB, median, progress, runCommand, table } from './lib/util.mjs'
 
 const NODE_GET = fileURLToPath(new URL('./lib/node-get.mjs', import.meta.url))
-const NODE_READ = fileURLToPath(new URL('./lib/node-read.mjs', import.meta.url))
 
 /** Asks the simulator for an export of `cohortId`, waits for it, and returns its file link (the API URL). */
 async function fileUrl(sim, cohortId) {
@@ -37,10 +36,11 @@ async function timeCurl(sim, cohortId, file, { redirect, compressed }) {
   return { ms: seconds * 1000, wireBytes: size }
 }
 
-async function timeNode(sim, cohortId, file, script = NODE_GET) {
+/** `file` `-` reads and drops the body: the floor without disk. */
+async function timeNode(sim, cohortId, file) {
   const url = await fileUrl(sim, cohortId)
   const result = check(
-    await runCommand(process.execPath, [script, url, file, `Basic ${sim.basicAuth}`]),
+    await runCommand(process.execPath, [NODE_GET, url, file, `Basic ${sim.basicAuth}`]),
     'node-get'
   )
   return { ms: JSON.parse(result.stdout).ms }
@@ -81,7 +81,7 @@ export async function benchDownload({ sim, cohorts, dist, tmp, runs, sizeMB }) {
       references: {
         curl: () => timeCurl(sim, cohort.ids['inline-plain'], out, {}),
         'node: http.get → file': () => timeNode(sim, cohort.ids['inline-plain'], out),
-        'node: http.get, no disk': () => timeNode(sim, cohort.ids['inline-plain'], out, NODE_READ)
+        'node: http.get, no disk': () => timeNode(sim, cohort.ids['inline-plain'], '-')
       },
       baseline: 'curl'
     },

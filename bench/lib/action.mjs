@@ -1,8 +1,9 @@
 // Runs the bundled action (dist/index.js) the way the runner does, for the sections that need their own spawn: the
 // exact spawn instant (start-up) or an alternative bundle (BENCH_DIST). The artifact sections use the e2e harness.
-import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { inputVariable } from '../../test/e2e/harness.mjs'
+import { runCommand } from './util.mjs'
 
 /**
  * Timestamps the steps of a run from its log: @actions/core writes `::group::<name>` when a step starts and
@@ -47,7 +48,6 @@ export const STEPS = {
 }
 
 /** The INPUT_* variable of an input, as the runner names it (`cohort-id` → `INPUT_COHORT-ID`). */
-export const inputVariable = name => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 
 /**
  * Spawns `node <dist>` once with `inputs` in a fresh runner-like folder under `root`.
@@ -56,7 +56,7 @@ export const inputVariable = name => `INPUT_${name.replace(/ /g, '_').toUpperCas
  *   `peakRss` wraps the process in `/usr/bin/time -f %M` (its peak RSS in KiB); `nodeArgs` go before the script
  *   (e.g. `--cpu-prof`); `env` is added to the runner's variables (e.g. ACTIONS_RESULTS_URL).
  */
-export function spawnAction({
+export async function spawnAction({
   dist: entry,
   root,
   inputs,
@@ -89,33 +89,19 @@ export function spawnAction({
   const [command, args] = peakRss
     ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs, dist]]
     : [process.execPath, [...nodeArgs, dist]]
-  return new Promise((resolve, reject) => {
-    const clock = new StepClock()
-    const spawnedAt = performance.now()
-    const spawnedAtWall = Date.now()
-    const child = spawn(command, args, { cwd: env.GITHUB_WORKSPACE, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', text => {
+  const clock = new StepClock()
+  const spawnedAtWall = Date.now()
+  const result = await runCommand(command, args, {
+    cwd: env.GITHUB_WORKSPACE,
+    env,
+    timeoutMs,
+    onStdout: text => {
       clock.feed(text)
       onStdout?.(text)
-      stdout += text
-    })
-    child.stderr.setEncoding('utf8').on('data', text => (stderr += text))
-    let timedOut = false
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.once('error', error => {
-      clearTimeout(timer)
-      reject(error)
-    })
-    child.once('exit', () => (clock.exitAt = performance.now()))
-    child.once('close', code => {
-      clearTimeout(timer)
-      const rss = peakRss ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN
-      resolve({ code, timedOut, stdout, stderr, clock, spawnedAt, spawnedAtWall, peakKiB: rss, env })
-    })
+    },
+    onExit: () => (clock.exitAt = performance.now())
   })
+  const { code, timedOut, stdout, stderr, startedAt: spawnedAt } = result
+  const rss = peakRss ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : NaN
+  return { code, timedOut, stdout, stderr, clock, spawnedAt, spawnedAtWall, peakKiB: rss, env }
 }

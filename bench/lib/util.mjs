@@ -51,15 +51,20 @@ export function seededRandom(seed) {
 
 /**
  * Runs a command to completion with a time limit (SIGKILL when it passes); resolves to its exit code, output and
- * wall time. Never rejects on a non-zero exit: the caller decides.
+ * wall time (`startedAt`: performance.now() just before the spawn). Never rejects on a non-zero exit: the caller
+ * decides. `onStdout` sees each piece of stdout as it arrives; `onExit` is called at the process's exit, before its
+ * pipes are drained.
  */
-export function runCommand(command, args, { env, timeoutMs = 120_000, cwd } = {}) {
+export function runCommand(command, args, { env, timeoutMs = 120_000, cwd, onStdout, onExit } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', text => (stdout += text))
+    child.stdout.setEncoding('utf8').on('data', text => {
+      onStdout?.(text)
+      stdout += text
+    })
     child.stderr.setEncoding('utf8').on('data', text => (stderr += text))
     let timedOut = false
     const timer = setTimeout(() => {
@@ -70,9 +75,18 @@ export function runCommand(command, args, { env, timeoutMs = 120_000, cwd } = {}
       clearTimeout(timer)
       reject(error)
     })
+    if (onExit) child.once('exit', onExit)
     child.once('close', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, signal, timedOut, stdout, stderr, wallMs: performance.now() - started })
+      resolve({
+        code,
+        signal,
+        timedOut,
+        stdout,
+        stderr,
+        startedAt: started,
+        wallMs: performance.now() - started
+      })
     })
   })
 }
