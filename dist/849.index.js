@@ -13,24 +13,20 @@ export const modules = {
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(16938);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _constants_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(27242);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
-
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
 
 
 
 /** The artifact's page in the run: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/<id>`. */
-function artifactUrl(id, env = process.env) {
+function artifactUrl(id, env) {
     const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
     return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
 }
-function conflictError(name) {
-    return new Error(`An artifact named '${name}' already exists in this workflow run (a re-run?). Set ` +
-        `'${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.Overwrite}: true' to replace it, or choose another '${_constants_js__WEBPACK_IMPORTED_MODULE_2__/* .Inputs */ .G0.ArtifactName}'.`);
+function conflict(name) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ArtifactError */ .nE(`An artifact named '${name}' already exists in this workflow run (a re-run?)`, name);
 }
 /**
- * On a re-run, before the export spends one of the account's monthly cohort requests: checks that no artifact of
- * that name exists in this run yet (unless `overwrite`), as after "Re-run all jobs". A failed check (the service
+ * Checks that no artifact of that name exists in this run yet (unless `overwrite`). A failed check (the service
  * unreachable) is only a warning: the upload may still work, and it reports its own errors.
  */
 async function checkArtifactName(options, log) {
@@ -43,16 +39,16 @@ async function checkArtifactName(options, log) {
     catch (error) {
         if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL)
             return;
-        log.warning(`Could not check whether artifact '${options.name}' already exists: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
+        log.warning(`Could not check whether artifact '${options.name}' already exists: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}`);
         return;
     }
-    throw conflictError(options.name);
+    throw conflict(options.name);
 }
 /**
  * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
- * (a re-run of the job) is deleted first; without it, the name conflict is an error that says what to change.
+ * (a re-run of the job) is deleted first; without it, the name conflict is an ArtifactError.
  */
-async function uploadMembership(file, options, log) {
+async function uploadMembership(file, options, log, env) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
     if (options.overwrite) {
         try {
@@ -73,13 +69,12 @@ async function uploadMembership(file, options, log) {
         if (result.id === undefined)
             throw new Error('the artifact service returned no artifact id');
         log.info(`Uploaded ${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(file)} as artifact '${options.name}' (id ${result.id})`);
-        return { id: result.id, url: artifactUrl(result.id), size: result.size };
+        return { id: result.id, url: artifactUrl(result.id, env) };
     }
     catch (error) {
-        if (/\(409\)|already exists/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error))) {
-            throw conflictError(options.name);
-        }
-        throw new Error(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
+        if (/\(409\)|already exists/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)))
+            throw conflict(options.name);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ArtifactError */ .nE(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}`);
     }
 }
 

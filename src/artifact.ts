@@ -1,9 +1,12 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 import { basename, dirname } from 'node:path'
-import type { Logger } from './amplitude-client.js'
-import { Inputs } from './constants.js'
-import { messageOf } from './errors.js'
+import { ArtifactError, messageOf } from './errors.js'
+import type { Logger, Toolkit } from './toolkit.js'
 
+/**
+ * The workflow artifact, through `@actions/artifact`. Loaded lazily (it is most of the bundle): a first attempt that
+ * does not upload never loads it.
+ */
 export interface UploadOptions {
   name: string
   retentionDays?: number
@@ -14,26 +17,23 @@ export interface UploadOptions {
 export interface UploadedArtifact {
   id: number
   url: string
-  /** Size of the uploaded archive. */
-  size?: number
 }
 
 /** The artifact's page in the run: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/<id>`. */
-export function artifactUrl(id: number, env: NodeJS.ProcessEnv = process.env): string {
+export function artifactUrl(id: number, env: Toolkit['env']): string {
   const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
   return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`
 }
 
-function conflictError(name: string): Error {
-  return new Error(
-    `An artifact named '${name}' already exists in this workflow run (a re-run?). Set ` +
-      `'${Inputs.Overwrite}: true' to replace it, or choose another '${Inputs.ArtifactName}'.`
+function conflict(name: string): ArtifactError {
+  return new ArtifactError(
+    `An artifact named '${name}' already exists in this workflow run (a re-run?)`,
+    name
   )
 }
 
 /**
- * On a re-run, before the export spends one of the account's monthly cohort requests: checks that no artifact of
- * that name exists in this run yet (unless `overwrite`), as after "Re-run all jobs". A failed check (the service
+ * Checks that no artifact of that name exists in this run yet (unless `overwrite`). A failed check (the service
  * unreachable) is only a warning: the upload may still work, and it reports its own errors.
  */
 export async function checkArtifactName(options: UploadOptions, log: Logger): Promise<void> {
@@ -46,17 +46,18 @@ export async function checkArtifactName(options: UploadOptions, log: Logger): Pr
     log.warning(`Could not check whether artifact '${options.name}' already exists: ${messageOf(error)}`)
     return
   }
-  throw conflictError(options.name)
+  throw conflict(options.name)
 }
 
 /**
  * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
- * (a re-run of the job) is deleted first; without it, the name conflict is an error that says what to change.
+ * (a re-run of the job) is deleted first; without it, the name conflict is an ArtifactError.
  */
 export async function uploadMembership(
   file: string,
   options: UploadOptions,
-  log: Logger
+  log: Logger,
+  env: Toolkit['env']
 ): Promise<UploadedArtifact> {
   const client = new DefaultArtifactClient()
   if (options.overwrite) {
@@ -77,11 +78,9 @@ export async function uploadMembership(
     })
     if (result.id === undefined) throw new Error('the artifact service returned no artifact id')
     log.info(`Uploaded ${basename(file)} as artifact '${options.name}' (id ${result.id})`)
-    return { id: result.id, url: artifactUrl(result.id), size: result.size }
+    return { id: result.id, url: artifactUrl(result.id, env) }
   } catch (error) {
-    if (/\(409\)|already exists/i.test(messageOf(error))) {
-      throw conflictError(options.name)
-    }
-    throw new Error(`The artifact upload failed: ${messageOf(error)}`)
+    if (/\(409\)|already exists/i.test(messageOf(error))) throw conflict(options.name)
+    throw new ArtifactError(`The artifact upload failed: ${messageOf(error)}`)
   }
 }

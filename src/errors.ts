@@ -1,54 +1,121 @@
 /**
- * Error types the action ends with. Each message is written for the person reading a failed nightly run: what
- * happened, and what to change. None of them ever carries a secret (see `Redactor`).
+ * The ways a run can end, one class per thing the user should do. Messages state facts (what was asked, what
+ * happened); `advice.ts` turns them into the final message, naming the inputs to change. None carries a secret.
  */
 
-/** An input is missing or malformed. Raised before any request is sent. */
+/** An input is missing or malformed: fix the workflow. Raised before any request is sent. */
 export class InputError extends Error {
-  constructor(
-    readonly input: string,
-    message: string
-  ) {
+  constructor(input: string, message: string) {
     super(`Input '${input}' ${message}`)
     this.name = 'InputError'
   }
 }
 
-/** Amplitude answered with an error that retrying will not fix (bad credentials, unknown cohort, failed job…). */
-export class AmplitudeError extends Error {
+/** Amplitude refused the request (401/403: credentials; 404: nothing there; other 4xx): fix credentials or IDs. */
+export class AmplitudeRefusedError extends Error {
   constructor(
-    message: string,
-    readonly status?: number
+    readonly status: number,
+    /** What was asked for: `cohort 'abc'`, `export request 'req-1'`, … */
+    readonly subject: string,
+    /** The server's own words, redacted and shortened. */
+    readonly detail: string
   ) {
-    super(message)
-    this.name = 'AmplitudeError'
+    super(
+      status === 401 || status === 403
+        ? `Amplitude refused the credentials (HTTP ${status}: ${detail})`
+        : status === 404
+          ? `Amplitude found no ${subject} (HTTP 404: ${detail})`
+          : `Amplitude answered HTTP ${status} for ${subject}: ${detail}`
+    )
+    this.name = 'AmplitudeRefusedError'
+  }
+
+  get reason(): 'credentials' | 'not-found' | 'other' {
+    if (this.status === 401 || this.status === 403) return 'credentials'
+    return this.status === 404 ? 'not-found' : 'other'
   }
 }
 
-/** A request could not complete after its retries, or the export job did not finish in time. */
-export class TransientError extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number
-  ) {
-    super(message)
-    this.name = 'TransientError'
-  }
-}
-
-/** The downloaded file is not a complete, valid membership file. */
-export class DownloadError extends Error {
+/** Amplitude answered something the action cannot use (no request ID, a bad redirect): report it, retry later. */
+export class UnexpectedResponseError extends Error {
   constructor(message: string) {
     super(message)
-    this.name = 'DownloadError'
+    this.name = 'UnexpectedResponseError'
   }
 }
 
-/** The file could not be written (disk full, permissions): retrying the download cannot help. */
+/** Amplitude reported that the export job failed: check the cohort in Amplitude. */
+export class JobFailedError extends Error {
+  constructor(
+    readonly raw: string,
+    readonly elapsed: string
+  ) {
+    super(`Amplitude reported that the export job failed (${raw}) after ${elapsed}.`)
+    this.name = 'JobFailedError'
+  }
+}
+
+/** The export job did not complete in time: raise the time limit. */
+export class JobTimeoutError extends Error {
+  constructor(
+    readonly limit: string,
+    /** `'computing' (JOB INPROGRESS)` or `'none'`. */
+    readonly lastStatus: string,
+    readonly waited: string,
+    readonly polls: number
+  ) {
+    super(
+      `the export job did not complete within ${limit}: last status ${lastStatus} after ${waited} and ${polls} ` +
+        'status requests'
+    )
+    this.name = 'JobTimeoutError'
+  }
+}
+
+/** A request or download kept failing for reasons that retrying could fix, and the retries ran out. */
+export class GaveUpError extends Error {
+  constructor(
+    /** What was retried: `'download'` or `'request'`. */
+    readonly operation: 'download' | 'request',
+    readonly cause: Error,
+    readonly attempts: number,
+    /** Why no further attempt was made. */
+    readonly reason: 'attempts' | 'deadline' | 'wait-too-long',
+    readonly waitMs = 0
+  ) {
+    super(`${cause.message}; gave up after ${attempts} attempts (${reason})`)
+    this.name = 'GaveUpError'
+  }
+}
+
+/** The downloaded membership has fewer members than required: check the cohort before importing it. */
+export class TooFewMembersError extends Error {
+  constructor(
+    readonly members: number,
+    readonly minimum: number
+  ) {
+    super(`the cohort file has ${members} members, fewer than the minimum (${minimum})`)
+    this.name = 'TooFewMembersError'
+  }
+}
+
+/** The file could not be written (disk full, permissions): fix the runner's disk or `path`. Never retried. */
 export class WriteError extends Error {
-  constructor(message: string) {
-    super(message)
+  constructor(readonly code: string) {
+    super(`could not write the file: ${code}`)
     this.name = 'WriteError'
+  }
+}
+
+/** The artifact could not be delivered: a name already taken in this run, or the upload failed. */
+export class ArtifactError extends Error {
+  constructor(
+    message: string,
+    /** Set when the name is taken: the fix is another name or `overwrite`. */
+    readonly conflict?: string
+  ) {
+    super(message)
+    this.name = 'ArtifactError'
   }
 }
 
@@ -60,28 +127,27 @@ export class CancelledError extends Error {
   }
 }
 
+/** Retry this: a failure that a fresh attempt may fix (a dropped connection, 429/5xx, a stall). Never final. */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+    this.name = 'TransientError'
+  }
+}
+
+/** Retry this download: the body is not a complete, valid membership file. Never final. */
+export class InvalidFileError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InvalidFileError'
+  }
+}
+
 /** The message of anything thrown, as a string. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)
-}
-
-/**
- * Replaces every known secret form with `***` in text that is about to be logged, summarised or thrown. The runner
- * masks registered secrets too, but only on a real runner: this keeps secrets out of text on every host, and out of
- * text echoed back by a server (URLs, headers, bodies) before it reaches a log.
- */
-export class Redactor {
-  private readonly secrets: string[]
-
-  constructor(secrets: Iterable<string>) {
-    // Longest first, so a secret that contains another is replaced whole.
-    this.secrets = [...new Set([...secrets].filter(s => s.length >= 3))].sort((a, b) => b.length - a.length)
-  }
-
-  redact(text: string): string {
-    let out = text
-    for (const secret of this.secrets) out = out.split(secret).join('***')
-    return out
-  }
 }

@@ -1,19 +1,15 @@
-import * as core from '@actions/core'
-import { constants as fsConstants } from 'node:fs'
-import { randomBytes } from 'node:crypto'
-import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
+import { isAbsolute, resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
+import type { Redactor } from './secrets.js'
+import type { Toolkit } from './toolkit.js'
 
 export interface ActionInputs {
   cohortId: string
   /** The value of the Authorization header: `Basic base64(api_key:secret_key)`. */
   authorization: string
-  /** Every form of the credentials, for masking and redaction. */
-  secrets: string[]
   includeProps: boolean
   propKeys: string[]
   /** API base URL without a trailing slash (may carry a path prefix, e.g. behind a proxy). */
@@ -40,91 +36,101 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 // The longest a Node.js timer can wait (about 24.8 days): a longer duration would fire at once instead.
 const MAX_DURATION_MS = 2 ** 31 - 1
 
-function input(name: string): string {
-  return core.getInput(name, { trimWhitespace: true })
-}
+/** The credential inputs, read once. Every secret form is masked before anything else can log or fail. */
+class Credentials {
+  private readonly apiKey: string
+  private readonly secretKey: string
+  private readonly basicAuth: string
 
-/**
- * Registers every secret form with the runner before anything else happens, so that no later log line, error or
- * debug message can show one: the key, the secret, the `basic-auth` value, the base64 of `key:secret` and the pieces
- * a `basic-auth` value decodes to. Returns the forms, for the Redactor.
- */
-export function maskSecrets(): string[] {
-  const forms = new Set<string>()
-  const apiKey = input(Inputs.ApiKey)
-  const secretKey = input(Inputs.SecretKey)
-  const basicAuth = input(Inputs.BasicAuth)
-  for (const raw of [Inputs.ApiKey, Inputs.SecretKey, Inputs.BasicAuth].map(n => core.getInput(n))) {
-    if (raw) forms.add(raw)
-  }
-  if (apiKey) forms.add(apiKey)
-  if (secretKey) forms.add(secretKey)
-  if (apiKey && secretKey) forms.add(Buffer.from(`${apiKey}:${secretKey}`).toString('base64'))
-  if (basicAuth) {
-    forms.add(basicAuth)
-    const decoded = Buffer.from(basicAuth, 'base64').toString('utf8')
-    const colon = decoded.indexOf(':')
-    if (colon > 0) {
-      forms.add(decoded)
-      forms.add(decoded.slice(0, colon))
-      forms.add(decoded.slice(colon + 1))
+  constructor(read: (name: string) => string, toolkit: Toolkit, redactor: Redactor) {
+    this.apiKey = read(Inputs.ApiKey)
+    this.secretKey = read(Inputs.SecretKey)
+    this.basicAuth = read(Inputs.BasicAuth)
+    for (const form of this.forms()) {
+      toolkit.setSecret(form)
+      redactor.add(form)
     }
   }
-  const secrets = [...forms].filter(s => s.trim().length > 0)
-  for (const secret of secrets) core.setSecret(secret)
-  return secrets
-}
 
-function authorization(): string {
-  const apiKey = input(Inputs.ApiKey)
-  const secretKey = input(Inputs.SecretKey)
-  const basicAuth = input(Inputs.BasicAuth)
-  const pair = apiKey !== '' || secretKey !== ''
-  if (pair && basicAuth) {
-    throw new InputError(
-      Inputs.BasicAuth,
-      `cannot be combined with '${Inputs.ApiKey}'/'${Inputs.SecretKey}': give either the key pair or 'basic-auth', not both`
-    )
+  /**
+   * The key, the secret, the base64 of `key:secret`, the `basic-auth` value and the pieces it decodes to: every form
+   * a credential may show up in.
+   */
+  private forms(): string[] {
+    const { apiKey, secretKey, basicAuth } = this
+    const forms = new Set([apiKey, secretKey, basicAuth])
+    if (apiKey && secretKey) forms.add(Buffer.from(`${apiKey}:${secretKey}`).toString('base64'))
+    if (basicAuth) {
+      const decoded = Buffer.from(basicAuth, 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      if (colon > 0) {
+        forms.add(decoded)
+        forms.add(decoded.slice(0, colon))
+        forms.add(decoded.slice(colon + 1))
+      }
+    }
+    return [...forms].filter(s => s.trim().length > 0)
   }
-  if (basicAuth) {
-    const decoded = BASE64.test(basicAuth) ? Buffer.from(basicAuth, 'base64').toString('utf8') : ''
-    const colon = decoded.indexOf(':')
-    if (colon <= 0 || colon === decoded.length - 1) {
+
+  /** The Authorization header's value; throws an InputError naming the credential input that is wrong. */
+  authorization(): string {
+    const { apiKey, secretKey, basicAuth } = this
+    const pair = apiKey !== '' || secretKey !== ''
+    if (pair && basicAuth) {
       throw new InputError(
         Inputs.BasicAuth,
-        'must be the base64 encoding of \'api_key:secret_key\' (for example the output of `printf %s "$KEY:$SECRET" | base64 -w0`)'
+        `cannot be combined with '${Inputs.ApiKey}'/'${Inputs.SecretKey}': give either the key pair or 'basic-auth', not both`
       )
     }
-    return `Basic ${basicAuth}`
+    if (basicAuth) {
+      const decoded = BASE64.test(basicAuth) ? Buffer.from(basicAuth, 'base64').toString('utf8') : ''
+      const colon = decoded.indexOf(':')
+      if (colon <= 0 || colon === decoded.length - 1) {
+        throw new InputError(
+          Inputs.BasicAuth,
+          'must be the base64 encoding of \'api_key:secret_key\' (for example the output of `printf %s "$KEY:$SECRET" | base64 -w0`)'
+        )
+      }
+      return `Basic ${basicAuth}`
+    }
+    if (!apiKey) {
+      throw new InputError(
+        Inputs.ApiKey,
+        pair
+          ? `is required with '${Inputs.SecretKey}': pass both from secrets, or 'basic-auth' alone`
+          : `is required: pass '${Inputs.ApiKey}' and '${Inputs.SecretKey}' from secrets (or 'basic-auth')`
+      )
+    }
+    if (!secretKey) {
+      throw new InputError(Inputs.SecretKey, `is required with '${Inputs.ApiKey}': pass it from secrets`)
+    }
+    if (apiKey.includes(':')) throw new InputError(Inputs.ApiKey, "must not contain ':'")
+    if (/[\r\n]/.test(apiKey)) throw new InputError(Inputs.ApiKey, 'must be a single line')
+    if (/[\r\n]/.test(secretKey)) throw new InputError(Inputs.SecretKey, 'must be a single line')
+    return `Basic ${Buffer.from(`${apiKey}:${secretKey}`).toString('base64')}`
   }
-  if (!apiKey) {
-    throw new InputError(
-      Inputs.ApiKey,
-      pair
-        ? `is required with '${Inputs.SecretKey}': pass both from secrets, or 'basic-auth' alone`
-        : `is required: pass '${Inputs.ApiKey}' and '${Inputs.SecretKey}' from secrets (or 'basic-auth')`
-    )
-  }
-  if (!secretKey) {
-    throw new InputError(Inputs.SecretKey, `is required with '${Inputs.ApiKey}': pass it from secrets`)
-  }
-  if (apiKey.includes(':')) throw new InputError(Inputs.ApiKey, "must not contain ':'")
-  if (/[\r\n]/.test(apiKey)) throw new InputError(Inputs.ApiKey, 'must be a single line')
-  if (/[\r\n]/.test(secretKey)) throw new InputError(Inputs.SecretKey, 'must be a single line')
-  return `Basic ${Buffer.from(`${apiKey}:${secretKey}`).toString('base64')}`
 }
 
+/** Reads one input, trimmed ('' when not set). */
+type Read = (name: string) => string
+
 /** `true`/`false`/`1`/`0` (any case); empty gives the default. */
-export function parseBoolean(name: string, fallback: boolean): boolean {
-  const value = input(name).toLowerCase()
+function parseBoolean(read: Read, name: string, fallback: boolean): boolean {
+  const value = read(name).toLowerCase()
   if (value === '') return fallback
   if (value === 'true' || value === '1') return true
   if (value === 'false' || value === '0') return false
-  throw new InputError(name, `must be 'true' or 'false' (or 1/0), got '${input(name)}'`)
+  throw new InputError(name, `must be 'true' or 'false' (or 1/0), got '${read(name)}'`)
 }
 
-function parseInteger(name: string, min: number, max: number, fallback?: number): number | undefined {
-  const value = input(name)
+function parseInteger(
+  read: Read,
+  name: string,
+  min: number,
+  max: number,
+  fallback?: number
+): number | undefined {
+  const value = read(name)
   if (value === '') return fallback
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
     throw new InputError(name, `must be a whole number from ${min} to ${max}, got '${value}'`)
@@ -132,8 +138,8 @@ function parseInteger(name: string, min: number, max: number, fallback?: number)
   return Number(value)
 }
 
-function parseDurationInput(name: string, fallback: string, minMs: number): number {
-  const value = input(name) || fallback
+function parseDurationInput(read: Read, name: string, fallback: string, minMs: number): number {
+  const value = read(name) || fallback
   const ms = parseDuration(value)
   if (ms === undefined) {
     throw new InputError(
@@ -146,12 +152,12 @@ function parseDurationInput(name: string, fallback: string, minMs: number): numb
   return ms
 }
 
-function parseBaseUrl(): string {
-  const serverUrl = input(Inputs.ServerUrl)
-  const region = input(Inputs.Region).toLowerCase() || 'us'
+function parseBaseUrl(read: Read): string {
+  const serverUrl = read(Inputs.ServerUrl)
+  const region = read(Inputs.Region).toLowerCase() || 'us'
   // Own keys only: `region in Regions` would accept 'constructor' or '__proto__'.
   if (!Object.hasOwn(Regions, region)) {
-    throw new InputError(Inputs.Region, `must be 'us' or 'eu', got '${input(Inputs.Region)}'`)
+    throw new InputError(Inputs.Region, `must be 'us' or 'eu', got '${read(Inputs.Region)}'`)
   }
   if (!serverUrl) return Regions[region as keyof typeof Regions]
   let url: URL
@@ -170,9 +176,9 @@ function parseBaseUrl(): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
-function parsePropKeys(): string[] {
-  const raw = core.getInput(Inputs.PropKeys)
-  if (raw.trim() === '') return []
+function parsePropKeys(read: Read): string[] {
+  const raw = read(Inputs.PropKeys)
+  if (raw === '') return []
   const items = raw.split(/[,\n]/).map(s => s.trim())
   // A trailing newline or comma is harmless; an empty item in the middle ("a,,b") is most likely a mistake.
   while (items.length > 0 && items[items.length - 1] === '') items.pop()
@@ -187,8 +193,8 @@ function parsePropKeys(): string[] {
   return [...new Set(items)]
 }
 
-function parseArtifactName(cohortId: string): string {
-  const name = input(Inputs.ArtifactName) || `amplitude-cohort-${cohortId}`
+function parseArtifactName(read: Read, cohortId: string): string {
+  const name = read(Inputs.ArtifactName) || `amplitude-cohort-${cohortId}`
   if (ARTIFACT_NAME_FORBIDDEN.test(name)) {
     throw new InputError(
       Inputs.ArtifactName,
@@ -198,38 +204,23 @@ function parseArtifactName(cohortId: string): string {
   return name
 }
 
-async function resolvePath(cohortId: string): Promise<string> {
-  const given = input(Inputs.Path)
-  const base = process.env.GITHUB_WORKSPACE || process.cwd()
-  const path = given
-    ? resolve(isAbsolute(given) ? given : resolve(base, given))
-    : resolve(process.env.RUNNER_TEMP || tmpdir(), `amplitude-cohort-${cohortId}.csv`)
+/** `path` made absolute (relative to the workspace); the default is `$RUNNER_TEMP/amplitude-cohort-<id>.csv`. */
+function parsePath(read: Read, env: Toolkit['env'], cohortId: string): string {
+  const given = read(Inputs.Path)
   if (given.endsWith('/')) throw new InputError(Inputs.Path, `must name a file, not a directory: '${given}'`)
-  const existing = await stat(path).catch(() => undefined)
-  if (existing?.isDirectory())
-    throw new InputError(Inputs.Path, `is a directory: '${path}'; name a file in it`)
-  try {
-    await mkdir(dirname(path), { recursive: true })
-    await access(dirname(path), fsConstants.W_OK)
-    // access() says yes to root everywhere, even where no file can be created (/proc, a read-only mount): create
-    // and remove a probe file beside `path`, the way the download's temporary file will be created.
-    const probe = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.probe`)
-    await writeFile(probe, '', { flag: 'wx' })
-    await rm(probe, { force: true })
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'is not a folder' : 'is not writable'
-    throw new InputError(Inputs.Path, `cannot be written: '${dirname(path)}' ${why} (${code})`)
-  }
-  return path
+  if (!given) return resolve(env.RUNNER_TEMP || tmpdir(), `amplitude-cohort-${cohortId}.csv`)
+  return isAbsolute(given) ? resolve(given) : resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
 }
 
 /**
- * Reads and validates every input. Throws an InputError naming the input on the first problem, before any request
- * is sent. Call maskSecrets() first.
+ * Reads and validates every input, without touching the network or the disk. The credentials are read first and
+ * every form of them is masked (on the runner and in `redactor`) before anything can fail. Throws an InputError
+ * naming the input on the first problem.
  */
-export async function readInputs(secrets: string[]): Promise<ActionInputs> {
-  const cohortId = input(Inputs.CohortId)
+export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
+  const read: Read = name => toolkit.getInput(name)
+  const credentials = new Credentials(read, toolkit, redactor)
+  const cohortId = read(Inputs.CohortId)
   if (!cohortId)
     throw new InputError(Inputs.CohortId, 'is required: the ID of the Amplitude behavioral cohort')
   if (!COHORT_ID.test(cohortId)) {
@@ -238,49 +229,34 @@ export async function readInputs(secrets: string[]): Promise<ActionInputs> {
       `must be a plain cohort ID (letters, digits, '-' and '_'), got '${cohortId.replace(/[^\x20-\x7e]/g, '?')}'`
     )
   }
-  const auth = authorization()
-  const propKeys = parsePropKeys()
-  const includeProps = parseBoolean(Inputs.IncludeProps, false) || propKeys.length > 0
-  const baseUrl = parseBaseUrl()
-  const pollIntervalMs = parseDurationInput(Inputs.PollInterval, Defaults.pollInterval, 100)
-  const timeoutMs = parseDurationInput(Inputs.Timeout, Defaults.timeout, 1000)
-  const requestTimeoutMs = parseDurationInput(Inputs.RequestTimeout, Defaults.requestTimeout, 100)
+  const authorization = credentials.authorization()
+  const propKeys = parsePropKeys(read)
+  const includeProps = parseBoolean(read, Inputs.IncludeProps, false) || propKeys.length > 0
+  const baseUrl = parseBaseUrl(read)
+  const pollIntervalMs = parseDurationInput(read, Inputs.PollInterval, Defaults.pollInterval, 100)
+  const timeoutMs = parseDurationInput(read, Inputs.Timeout, Defaults.timeout, 1000)
+  const requestTimeoutMs = parseDurationInput(read, Inputs.RequestTimeout, Defaults.requestTimeout, 100)
   if (pollIntervalMs > timeoutMs) {
     throw new InputError(
       Inputs.PollInterval,
-      `(${input(Inputs.PollInterval)}) must not exceed '${Inputs.Timeout}'`
+      `(${read(Inputs.PollInterval)}) must not exceed '${Inputs.Timeout}'`
     )
   }
-  const uploadArtifact = parseBoolean(Inputs.UploadArtifact, true)
-  if (uploadArtifact && (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL)) {
-    throw new InputError(
-      Inputs.UploadArtifact,
-      'needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set): outside a ' +
-        "workflow run, set 'upload-artifact: false'"
-    )
-  }
-  const artifactName = parseArtifactName(cohortId)
-  const retentionDays = parseInteger(Inputs.RetentionDays, 1, 90)
-  const compressionLevel = parseInteger(Inputs.CompressionLevel, 0, 9, Defaults.compressionLevel) as number
-  const overwrite = parseBoolean(Inputs.Overwrite, false)
-  const minMembers = parseInteger(Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number
-  const path = await resolvePath(cohortId)
   return {
     cohortId,
-    authorization: auth,
-    secrets,
+    authorization,
     includeProps,
     propKeys,
     baseUrl,
     pollIntervalMs,
     timeoutMs,
     requestTimeoutMs,
-    path,
-    uploadArtifact,
-    artifactName,
-    retentionDays,
-    compressionLevel,
-    overwrite,
-    minMembers
+    uploadArtifact: parseBoolean(read, Inputs.UploadArtifact, true),
+    artifactName: parseArtifactName(read, cohortId),
+    retentionDays: parseInteger(read, Inputs.RetentionDays, 1, 90),
+    compressionLevel: parseInteger(read, Inputs.CompressionLevel, 0, 9, Defaults.compressionLevel) as number,
+    overwrite: parseBoolean(read, Inputs.Overwrite, false),
+    minMembers: parseInteger(read, Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number,
+    path: parsePath(read, toolkit.env, cohortId)
   }
 }

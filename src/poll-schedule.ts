@@ -42,30 +42,3 @@ export function pollDelay(
   const capped = Math.min(base, Math.max(schedule.maxMs, schedule.initialMs))
   return Math.round(capped * (1 - schedule.jitter * random))
 }
-
-/** Backoff for retrying a failed request: exponential from `baseMs`, capped, with full jitter in the upper half. */
-export function retryDelay(
-  attempt: number,
-  baseMs = 1000,
-  capMs = 30_000,
-  random: number = Math.random()
-): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** (attempt - 1))
-  return Math.round(ceiling / 2 + (ceiling / 2) * random)
-}
-
-/**
- * Parses a Retry-After header: delta-seconds or an HTTP-date. Returns milliseconds from `now`, or undefined when
- * absent or unreadable.
- */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value
-  if (!text) return undefined
-  const trimmed = text.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
-  // An HTTP-date names a weekday and a month; Date.parse alone would read '-5' as a year.
-  if (!/[a-z]{3}/i.test(trimmed)) return undefined
-  const date = Date.parse(trimmed)
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - now)
-}

@@ -1,73 +1,101 @@
-import * as core from '@actions/core'
-import type { JobStatus } from './amplitude-client.js'
+import type { UploadedArtifact } from './artifact.js'
 import { Outputs } from './constants.js'
-import { formatBytes, formatDuration } from './duration.js'
-import type { Redactor } from './errors.js'
+import type { Membership } from './download.js'
+import { formatBytes, formatDuration } from './format.js'
+import type { JobStatus } from './job-status.js'
+import type { Toolkit } from './toolkit.js'
 
-/** What the run has learnt so far; filled in step by step so a failed run still reports what it knew. */
-export interface RunReport {
-  cohortId: string
-  requestId?: string
-  finalStatus?: JobStatus
-  path?: string
-  members?: number
-  bytes?: number
-  sha256?: string
-  artifactName?: string
-  artifactId?: number
-  artifactUrl?: string
-  startedAt: number
-  error?: string
-}
+/**
+ * What the run has learnt so far, filled in step by step so a failed run still reports what it knew. Sets the step's
+ * outputs as facts arrive and writes the job summary at the end.
+ */
+export class Report {
+  private requestId?: string
+  private finalStatus?: JobStatus
+  private membership?: Membership
+  private artifact?: UploadedArtifact & { name: string }
+  private error?: string
+  /** Amplitude requests spent, by step (the client's live counters). */
+  requests = { request: 0, status: 0, file: 0, storage: 0 }
 
-export function setRequestId(report: RunReport, requestId: string): void {
-  report.requestId = requestId
-  core.setOutput(Outputs.RequestId, requestId)
-}
+  constructor(
+    private readonly toolkit: Toolkit,
+    /** As given: it may be the raw, rejected input. */
+    private readonly cohortId: string,
+    private readonly startedAt: number,
+    private readonly now: () => number
+  ) {}
 
-export function setFinalStatus(report: RunReport, status: JobStatus): void {
-  report.finalStatus = status
-  core.setOutput(Outputs.FinalStatus, status)
-}
+  setRequestId(requestId: string): void {
+    this.requestId = requestId
+    this.toolkit.setOutput(Outputs.RequestId, requestId)
+  }
 
-/** Sets the file outputs and the artifact outputs (empty when nothing was uploaded). */
-export function setResultOutputs(report: RunReport): void {
-  core.setOutput(Outputs.CohortFile, report.path ?? '')
-  core.setOutput(Outputs.MemberCount, report.members ?? '')
-  core.setOutput(Outputs.Bytes, report.bytes ?? '')
-  core.setOutput(Outputs.Sha256, report.sha256 ?? '')
-  core.setOutput(Outputs.ArtifactId, report.artifactId ?? '')
-  core.setOutput(Outputs.ArtifactUrl, report.artifactUrl ?? '')
-}
+  setStatus(status: JobStatus): void {
+    this.finalStatus = status
+    this.toolkit.setOutput(Outputs.FinalStatus, status)
+  }
 
-/** Writes the job summary: a table of what was exported, or of what was known when the run failed. */
-export async function writeSummary(report: RunReport, redactor: Redactor): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return
-  const rows: [string, string][] = [
-    // The cohort ID may be the raw, rejected input: escape it like any text from outside.
-    ['Cohort', `<code>${escapeHtml(report.cohortId)}</code>`],
-    ['Request ID', report.requestId ? `<code>${report.requestId}</code>` : '—'],
-    ['Final status', report.finalStatus ?? '—'],
-    ['Members', report.members !== undefined ? report.members.toLocaleString('en-US') : '—'],
-    ['Size', report.bytes !== undefined ? `${formatBytes(report.bytes)} (${report.bytes} bytes)` : '—'],
-    ['SHA-256', report.sha256 ? `<code>${report.sha256}</code>` : '—'],
-    ['Duration', formatDuration(Date.now() - report.startedAt)],
-    [
-      'Artifact',
-      report.artifactUrl ? `<a href="${report.artifactUrl}">${report.artifactName}</a>` : 'not uploaded'
-    ]
-  ]
-  const summary = core.summary
-    .addHeading(report.error ? 'Amplitude cohort export failed' : 'Amplitude cohort export', 2)
-    .addTable([
+  setMembership(membership: Membership): void {
+    this.membership = membership
+  }
+
+  setArtifact(name: string, artifact: UploadedArtifact | undefined): void {
+    if (artifact) this.artifact = { ...artifact, name }
+  }
+
+  /** Sets the file and artifact outputs (artifact ones empty when nothing was uploaded) and logs the final line. */
+  succeed(): void {
+    const file = this.membership
+    if (!file) throw new Error('no membership file to report')
+    const { toolkit } = this
+    toolkit.setOutput(Outputs.CohortFile, file.path)
+    toolkit.setOutput(Outputs.MemberCount, String(file.members))
+    toolkit.setOutput(Outputs.Bytes, String(file.bytes))
+    toolkit.setOutput(Outputs.Sha256, file.sha256)
+    toolkit.setOutput(Outputs.ArtifactId, this.artifact ? String(this.artifact.id) : '')
+    toolkit.setOutput(Outputs.ArtifactUrl, this.artifact?.url ?? '')
+    const sent = this.requests
+    toolkit.info(
+      `Exported cohort '${this.cohortId}': ${file.members} members, ${formatBytes(file.bytes)}, ` +
+        `sha256 ${file.sha256}, in ${formatDuration(this.now() - this.startedAt)} ` +
+        `(Amplitude requests: ${sent.request} export, ${sent.status} status, ${sent.file} file, ` +
+        `${sent.storage} storage)`
+    )
+  }
+
+  fail(message: string): void {
+    this.error = message
+    this.toolkit.setFailed(message)
+  }
+
+  /** Writes the job summary: a table of what was exported, or of what was known when the run failed. */
+  async writeSummary(): Promise<void> {
+    const file = this.membership
+    const rows: [string, string][] = [
+      ['Cohort', `<code>${escapeHtml(this.cohortId)}</code>`],
+      ['Request ID', this.requestId ? `<code>${this.requestId}</code>` : '—'],
+      ['Final status', this.finalStatus ?? '—'],
+      ['Members', file ? file.members.toLocaleString('en-US') : '—'],
+      ['Size', file ? `${formatBytes(file.bytes)} (${file.bytes} bytes)` : '—'],
+      ['SHA-256', file ? `<code>${file.sha256}</code>` : '—'],
+      ['Duration', formatDuration(this.now() - this.startedAt)],
       [
-        { data: 'Field', header: true },
-        { data: 'Value', header: true }
-      ],
-      ...rows
-    ])
-  if (report.error) summary.addRaw(`\n**Error:** ${escapeHtml(redactor.redact(report.error))}\n`, true)
-  await summary.write()
+        'Artifact',
+        this.artifact ? `<a href="${this.artifact.url}">${this.artifact.name}</a>` : 'not uploaded'
+      ]
+    ]
+    const table = [['Field', 'Value'].map(h => `<th>${h}</th>`).join('')]
+      .concat(rows.map(row => row.map(cell => `<td>${cell}</td>`).join('')))
+      .map(row => `<tr>${row}</tr>`)
+      .join('')
+    const heading = this.error ? 'Amplitude cohort export failed' : 'Amplitude cohort export'
+    let text = `<h2>${heading}</h2>\n<table>${table}</table>\n`
+    if (this.error) text += `\n**Error:** ${escapeHtml(this.error)}\n\n`
+    await this.toolkit
+      .appendSummary(text)
+      .catch(error => this.toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))
+  }
 }
 
 function escapeHtml(text: string): string {

@@ -6,8 +6,8 @@ import fc from 'fast-check'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AmplitudeClient } from '../../src/amplitude-client.js'
-import { Redactor } from '../../src/errors.js'
+import { AmplitudeClient } from '../../src/amplitude.js'
+import { TestClock } from '../support/test-clock.js'
 import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
 import { errorLines, runAction } from '../support/run-action.js'
 import { cleanupRuns, cohortName, record, runExport, startFaultSimulator } from './support.js'
@@ -329,11 +329,11 @@ describe('no cohort-id can change which API path is requested', () => {
     const client = new AmplitudeClient({
       baseUrl: sim.apiUrl,
       authorization: `Basic ${sim.basicAuth}`,
-      redactor: new Redactor([]),
+      redact: text => text,
       requestTimeoutMs: 5000,
       signal: new AbortController().signal,
       log: { info: () => undefined, debug: () => undefined, warning: () => undefined },
-      maxAttempts: 1
+      clock: new TestClock()
     })
     try {
       await fc.assert(

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { TestClock } from '../support/test-clock.js'
 import { nonZero, record, runExport, faultSuite } from './support.js'
 
 const { sim, cohort } = faultSuite({ members: 20000, props: true, polls: 0 })
@@ -71,37 +72,27 @@ describe('what a retry cannot fix, and what the file link says', () => {
     sim.fault('file', { status: 429, headers: { 'retry-after': '1' } })
     const run = await runExport(sim, { 'cohort-id': id })
     const files = run.seen.filter(r => r.route === 'file')
-    record('429 with `Retry-After: 1` on `file`, once', run, `waited ${files[1].at - files[0].at} ms`)
+    record('429 with `Retry-After: 1` on `file`, once', run, `waited ${run.result.sleeps.at(-1)} ms`)
     expect(run.error).toBe('')
     expect(run.result.outputs.sha256).toBe(expected.sha256)
     expect(files).toHaveLength(2)
-    expect(files[1].at - files[0].at).toBeGreaterThanOrEqual(950)
+    // The last wait the action asked for is the one before the file link was asked again.
+    expect(run.result.sleeps.at(-1)).toBe(1000)
   })
 
   it('a folder that vanishes before the download is a write error, not retried', async () => {
     const { id } = await cohort('vanish', { download: 'inline', polls: 3 })
     const dir = mkdtempSync(join(tmpdir(), 'vanishing-'))
-    // Remove the folder once the job is being polled (after input validation created and probed it).
-    const before = sim.requests.length
-    const watcher = setInterval(() => {
-      if (sim.requests.slice(before).some(r => r.route === 'status')) {
-        rmSync(dir, { recursive: true, force: true })
-        clearInterval(watcher)
-      }
-    }, 5)
+    // Remove the folder at the first poll wait: after input validation created and probed it, before the download.
+    const clock = new TestClock(undefined, () => rmSync(dir, { recursive: true, force: true }))
     try {
-      const run = await runExport(sim, {
-        'cohort-id': id,
-        path: join(dir, 'members.csv'),
-        'poll-interval': '300ms'
-      })
+      const run = await runExport(sim, { 'cohort-id': id, path: join(dir, 'members.csv') }, {}, clock)
       record('the folder of `path` removed while polling', run)
       expect(run.result.exitCode).toBe(1)
       expect(run.error).toMatch(/^could not write the file beside 'path': ENOENT$/)
       expect(nonZero(run.requests)).toMatchObject({ request: 1, file: 1 })
       expect(existsSync(dir)).toBe(false)
     } finally {
-      clearInterval(watcher)
       rmSync(dir, { recursive: true, force: true })
     }
   })

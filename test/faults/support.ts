@@ -13,6 +13,7 @@ import {
   runAction,
   withoutMaskCommands
 } from '../support/run-action.js'
+import { TestClock } from '../support/test-clock.js'
 
 export type Route = 'request' | 'status' | 'file' | 'storage' | 'unknown'
 export type Counts = Record<Route, number>
@@ -114,7 +115,8 @@ export function visibleText(result: ActionRun): string {
 export async function runExport(
   sim: AmplitudeSimulator,
   inputs: Record<string, string>,
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  clock?: TestClock
 ): Promise<FaultRun> {
   const before = sim.requests.length
   const started = Date.now()
@@ -127,7 +129,8 @@ export async function runExport(
       'upload-artifact': 'false',
       ...inputs
     },
-    { RUNNER_DEBUG: '1', ...env }
+    { RUNNER_DEBUG: '1', ...env },
+    clock
   )
   const ms = Date.now() - started
   const seen = sim.requests.slice(before)

@@ -1,32 +1,35 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync } from 'node:fs'
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { maskSecrets, readInputs } from '../../src/inputs.js'
+import { Delivery } from '../../src/deliver.js'
+import { prepareDestination } from '../../src/destination.js'
+import { readInputs } from '../../src/inputs.js'
+import { Redactor } from '../../src/secrets.js'
+import { FakeToolkit } from '../support/fake-toolkit.js'
 
-const saved = { ...process.env }
 let workspace: string
+let inputs: Record<string, string>
+let env: Record<string, string | undefined>
 
-function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
+function setInputs(values: Record<string, string>): void {
+  Object.assign(inputs, values)
 }
 
 beforeEach(() => {
-  for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key]
   workspace = mkdtempSync(join(tmpdir(), 'inputs-'))
-  process.env.GITHUB_WORKSPACE = workspace
-  process.env.RUNNER_TEMP = join(workspace, 'runner-temp')
   // upload-artifact (default true) needs the Actions runtime.
-  process.env.ACTIONS_RUNTIME_TOKEN = 'token'
-  process.env.ACTIONS_RESULTS_URL = 'http://127.0.0.1:9/'
-  setInputs({ 'cohort-id': 'abc123', 'api-key': 'key-1', 'secret-key': 'secret-2' })
-})
-afterEach(() => {
-  process.env = { ...saved }
+  env = {
+    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: join(workspace, 'runner-temp'),
+    ACTIONS_RUNTIME_TOKEN: 'token',
+    ACTIONS_RESULTS_URL: 'http://127.0.0.1:9/'
+  }
+  inputs = { 'cohort-id': 'abc123', 'api-key': 'key-1', 'secret-key': 'secret-2' }
 })
 
-async function read(): Promise<Awaited<ReturnType<typeof readInputs>>> {
-  return readInputs([])
+async function read(): Promise<ReturnType<typeof readInputs>> {
+  return readInputs(new FakeToolkit(inputs, env), new Redactor())
 }
 
 describe('readInputs: valid values', () => {
@@ -102,10 +105,12 @@ describe('readInputs: valid values', () => {
   })
 
   it('refuses upload-artifact outside the Actions runtime, naming the input', async () => {
-    delete process.env.ACTIONS_RUNTIME_TOKEN
-    await expect(read()).rejects.toThrow(/^Input 'upload-artifact' needs the GitHub Actions runtime/)
+    delete env.ACTIONS_RUNTIME_TOKEN
+    const preflight = async () => new Delivery(await read(), new FakeToolkit(inputs, env)).preflight()
+    await expect(preflight()).rejects.toThrow(/^Input 'upload-artifact' needs the GitHub Actions runtime/)
     setInputs({ 'upload-artifact': 'false' })
     expect((await read()).uploadArtifact).toBe(false)
+    await expect(preflight()).resolves.toBeUndefined()
   })
 
   it('accepts basic-auth alone', async () => {
@@ -114,29 +119,33 @@ describe('readInputs: valid values', () => {
     expect((await read()).authorization).toBe(`Basic ${value}`)
   })
 
-  it('resolves a relative path against GITHUB_WORKSPACE and creates its folder', async () => {
+  it('resolves a relative path against GITHUB_WORKSPACE, and the destination check creates its folder', async () => {
     setInputs({ path: 'out/members.csv' })
-    expect((await read()).path).toBe(join(workspace, 'out', 'members.csv'))
+    const { path } = await read()
+    expect(path).toBe(join(workspace, 'out', 'members.csv'))
+    expect(existsSync(join(workspace, 'out'))).toBe(false)
+    await prepareDestination(path)
+    expect(existsSync(join(workspace, 'out'))).toBe(true)
+    expect(existsSync(path)).toBe(false)
   })
 })
 
-describe('maskSecrets', () => {
-  it('registers the key, the secret and base64(key:secret) with the runner, and returns them', () => {
-    const lines: string[] = []
-    const write = process.stdout.write.bind(process.stdout)
-    process.stdout.write = ((chunk: string) => {
-      lines.push(String(chunk))
-      return true
-    }) as typeof process.stdout.write
-    let secrets: string[]
-    try {
-      secrets = maskSecrets()
-    } finally {
-      process.stdout.write = write
-    }
+describe('masking the credentials', () => {
+  it('registers the key, the secret and base64(key:secret) with the runner and the redactor', async () => {
+    const toolkit = new FakeToolkit(inputs, env)
+    const redactor = new Redactor()
+    readInputs(toolkit, redactor)
     const b64 = Buffer.from('key-1:secret-2').toString('base64')
-    expect(secrets).toEqual(expect.arrayContaining(['key-1', 'secret-2', b64]))
-    expect(lines.join('')).toContain(`::add-mask::${b64}`)
-    expect(lines.join('')).toContain('::add-mask::secret-2')
+    expect(toolkit.stdout).toContain(`::add-mask::${b64}`)
+    expect(toolkit.stdout).toContain('::add-mask::secret-2')
+    expect(toolkit.stdout).toContain('::add-mask::key-1')
+    expect(redactor.redact(`key-1 secret-2 ${b64}`)).toBe('*** *** ***')
+  })
+
+  it('masks them before any input error: a run that fails on its cohort ID still never shows a key', () => {
+    setInputs({ 'cohort-id': '' })
+    const toolkit = new FakeToolkit(inputs, env)
+    expect(() => readInputs(toolkit, new Redactor())).toThrow(/^Input 'cohort-id' is required/)
+    expect(toolkit.stdout).toContain('::add-mask::secret-2')
   })
 })

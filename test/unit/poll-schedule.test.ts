@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { DEFAULT_POLL_SCHEDULE, parseRetryAfter, pollDelay, retryDelay } from '../../src/poll-schedule.js'
+import { DEFAULT_POLL_SCHEDULE, pollDelay } from '../../src/poll-schedule.js'
 
 const schedule = { ...DEFAULT_POLL_SCHEDULE, initialMs: 5000 }
 
@@ -55,31 +55,5 @@ describe('pollDelay', () => {
   it('spends far fewer requests than a fixed 5-second poller on long jobs', () => {
     const { polls } = simulate(2 * 3_600_000, () => 0.5)
     expect(polls).toBeLessThan(1440 / 4)
-  })
-})
-
-describe('retryDelay', () => {
-  it('doubles from the base, capped, jittered within the upper half', () => {
-    expect(retryDelay(1, 1000, 30_000, 0)).toBe(500)
-    expect(retryDelay(1, 1000, 30_000, 1)).toBe(1000)
-    expect(retryDelay(3, 1000, 30_000, 1)).toBe(4000)
-    expect(retryDelay(10, 1000, 30_000, 1)).toBe(30_000)
-  })
-})
-
-describe('parseRetryAfter', () => {
-  const now = Date.parse('2026-11-28T12:00:00Z')
-  it.each([
-    ['120', 120_000],
-    ['0', 0],
-    ['1.5', 1500],
-    ['Sat, 28 Nov 2026 12:00:30 GMT', 30_000],
-    ['Sat, 28 Nov 2026 11:59:00 GMT', 0]
-  ])('%j → %i ms', (value, ms) => {
-    expect(parseRetryAfter(value, now)).toBe(ms)
-  })
-
-  it.each([undefined, '', 'soon', '-5'])('%j → undefined', value => {
-    expect(parseRetryAfter(value, now)).toBeUndefined()
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { normalizeStatus } from '../../src/amplitude-client.js'
-import { formatBytes, formatDuration, parseDuration } from '../../src/duration.js'
-import { Redactor } from '../../src/errors.js'
+import { parseDuration } from '../../src/duration.js'
+import { formatBytes, formatDuration } from '../../src/format.js'
+import { normalizeStatus } from '../../src/job-status.js'
+import { Redactor } from '../../src/secrets.js'
 
 describe('normalizeStatus: both vocabularies map onto queued/computing/complete/failed', () => {
   it.each([

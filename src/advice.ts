@@ -1,0 +1,66 @@
+import { Inputs } from './constants.js'
+import {
+  AmplitudeRefusedError,
+  ArtifactError,
+  GaveUpError,
+  JobFailedError,
+  JobTimeoutError,
+  messageOf,
+  TooFewMembersError,
+  WriteError
+} from './errors.js'
+import { formatDuration } from './format.js'
+
+/**
+ * The edge where facts become advice: the message a failed run ends with, naming the inputs to change. The modules
+ * below only state what happened.
+ */
+export function describeFailure(error: unknown): string {
+  if (error instanceof AmplitudeRefusedError) {
+    if (error.reason === 'credentials') {
+      return (
+        `${error.message}. Check that '${Inputs.ApiKey}' and '${Inputs.SecretKey}' (or '${Inputs.BasicAuth}') ` +
+        `belong to the project that owns the cohort, and that '${Inputs.Region}' matches it (EU projects use 'eu').`
+      )
+    }
+    if (error.reason === 'not-found')
+      return `${error.message}. Check '${Inputs.CohortId}' and '${Inputs.Region}'.`
+    return error.message
+  }
+  if (error instanceof JobFailedError) {
+    return `${error.message} Check the cohort in Amplitude and re-run; each run spends one of the monthly cohort requests.`
+  }
+  if (error instanceof JobTimeoutError) {
+    return (
+      `the export job did not complete within '${Inputs.Timeout}' (${error.limit}): last status ${error.lastStatus} ` +
+      `after ${error.waited} and ${error.polls} status requests. Large cohorts can take several minutes: raise ` +
+      `'${Inputs.Timeout}' if this repeats.`
+    )
+  }
+  if (error instanceof GaveUpError) return describeGiveUp(error)
+  if (error instanceof TooFewMembersError) {
+    return (
+      `the cohort file has ${error.members} members, fewer than '${Inputs.MinMembers}' (${error.minimum}); not ` +
+      'keeping it, so downstream jobs never import a broken or empty cohort'
+    )
+  }
+  if (error instanceof WriteError) return `could not write the file beside '${Inputs.Path}': ${error.code}`
+  if (error instanceof ArtifactError && error.conflict !== undefined) {
+    return `${error.message}. Set '${Inputs.Overwrite}: true' to replace it, or choose another '${Inputs.ArtifactName}'.`
+  }
+  return messageOf(error)
+}
+
+function describeGiveUp(error: GaveUpError): string {
+  const cause = describeFailure(error.cause)
+  switch (error.reason) {
+    case 'wait-too-long':
+      return `${cause}; Amplitude asked to wait ${formatDuration(error.waitMs)}, too long to retry`
+    case 'deadline':
+      return `${cause}; no time left within '${Inputs.Timeout}' to retry`
+    case 'attempts':
+      return error.operation === 'download'
+        ? `the download failed after ${error.attempts} attempts: ${cause}`
+        : `${cause}; gave up after ${error.attempts} attempts`
+  }
+}

@@ -1,0 +1,267 @@
+import { HttpClient } from '@actions/http-client'
+import type { IncomingMessage } from 'node:http'
+import type { Clock } from './clock.js'
+import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from './errors.js'
+import { type JobStatus, normalizeStatus } from './job-status.js'
+import { parseRetryAfter, retry, type RetryPolicy } from './retry.js'
+import type { Logger } from './toolkit.js'
+import { describeErrorBody, readSmallBody, send, stripQueries } from './transport.js'
+
+/**
+ * Amplitude's Behavioral Cohorts API: the three calls of an export. Knows HTTP and Amplitude, nothing of the Action:
+ * its errors carry facts (status, what was asked, the server's words), not advice about inputs.
+ */
+export interface StatusResult {
+  status: JobStatus
+  /** What the server said, for logs (`JOB INPROGRESS`, `computing`, …). */
+  raw: string
+  /** The server's Retry-After, when it gave one. */
+  retryAfterMs?: number
+}
+
+export interface FileResponse {
+  /** The body: read it, or destroy it. */
+  body: IncomingMessage
+  /** Where the body comes from, without query string (pre-signed links carry signatures). */
+  source: string
+  redirected: boolean
+  contentLength?: number
+  contentEncoding?: string
+}
+
+export interface ClientOptions {
+  baseUrl: string
+  /** The Authorization header's value; sent to the API origin only. */
+  authorization: string
+  /** Longest silence allowed while waiting for a response or between two chunks of a body. */
+  requestTimeoutMs: number
+  signal: AbortSignal
+  log: Logger
+  clock: Clock
+  /** Removes secrets from text a server sends back, before any excerpt is cut from it. */
+  redact: (text: string) => string
+  /** Epoch ms (on `clock`) after which no retry wait may end; undefined for none. */
+  deadline?: number
+}
+
+export type Step = 'request' | 'status' | 'file' | 'storage'
+
+/** JSON requests: 5 attempts, backoff from 1 s to 30 s. */
+const JSON_RETRY: RetryPolicy = { operation: 'request', maxAttempts: 5, baseMs: 1000, capMs: 30_000 }
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
+const MAX_REDIRECTS = 5
+const USER_AGENT = 'amplitude-cohort-export'
+
+/**
+ * One path segment for an identifier: percent-encoded, and never `.` or `..` (which URL parsers resolve as dot
+ * segments even when encoded), so no value can change which API path is requested.
+ */
+export function pathSegment(value: string, what: string): string {
+  let encoded: string
+  try {
+    encoded = encodeURIComponent(value)
+  } catch {
+    throw new RangeError(`${what} is not valid text (it holds a lone surrogate)`)
+  }
+  if (encoded === '' || encoded === '.' || encoded === '..') {
+    throw new RangeError(`${what} '${value}' cannot be used as a URL path segment`)
+  }
+  return encoded
+}
+
+export class AmplitudeClient {
+  private readonly http: HttpClient
+  private readonly storage: HttpClient
+  private readonly apiOrigin: string
+  /** Requests sent, by step, for the logs and the reliability report. */
+  readonly sent: Record<Step, number> = { request: 0, status: 0, file: 0, storage: 0 }
+
+  constructor(private readonly options: ClientOptions) {
+    const requestOptions = {
+      allowRedirects: false,
+      allowRetries: false,
+      keepAlive: true,
+      // Only a backstop that closes the socket: our own timers notice the silence first, so the error says what
+      // stalled instead of "the connection closed".
+      socketTimeout: Math.min(options.requestTimeoutMs * 2, 2 ** 31 - 1)
+    }
+    this.http = new HttpClient(USER_AGENT, [], requestOptions)
+    // A separate client (and agent) for storage hosts, so no connection or header of the API is ever reused there.
+    this.storage = new HttpClient(USER_AGENT, [], requestOptions)
+    this.apiOrigin = new URL(options.baseUrl).origin
+  }
+
+  dispose(): void {
+    this.http.dispose()
+    this.storage.dispose()
+  }
+
+  /** Step 1: asks Amplitude to prepare the cohort file. Spends one of the account's monthly cohort requests. */
+  async requestExport(cohortId: string, includeProps: boolean, propKeys: string[]): Promise<string> {
+    const query = new URLSearchParams({ props: includeProps ? '1' : '0' })
+    for (const key of propKeys) query.append('propKeys', key)
+    const url = `${this.options.baseUrl}/api/5/cohorts/request/${pathSegment(cohortId, 'the cohort ID')}?${query}`
+    const { body } = await this.getJson(url, 'request', `cohort '${cohortId}'`)
+    const requestId = body.request_id
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') {
+      throw new UnexpectedResponseError(
+        `Amplitude accepted the export of cohort '${cohortId}' but returned no request_id; nothing to poll`
+      )
+    }
+    const id = String(requestId)
+    if (!/^[A-Za-z0-9_-]{1,200}$/.test(id)) {
+      throw new UnexpectedResponseError(`Amplitude returned a request_id that is not a plain identifier`)
+    }
+    return id
+  }
+
+  /** Step 2: the job's status. */
+  async getStatus(requestId: string): Promise<StatusResult> {
+    const url = `${this.options.baseUrl}/api/5/cohorts/request-status/${pathSegment(requestId, 'the request ID')}`
+    const { body, status, retryAfterMs } = await this.getJson(url, 'status', `export request '${requestId}'`)
+    const raw = body.async_status ?? body.status
+    let normalized = normalizeStatus(raw)
+    // The live API says "still running" with 202 too; a 202 without a known status is still running.
+    if (normalized === 'unknown' && raw === undefined && status === 202) normalized = 'computing'
+    return {
+      status: normalized,
+      raw: typeof raw === 'string' ? raw : JSON.stringify(raw ?? null),
+      retryAfterMs
+    }
+  }
+
+  /**
+   * Step 3: opens the membership file. Follows Amplitude's redirect to the storage host itself, so that the
+   * credentials are sent to the API origin only: never to another host, port or scheme, never over a downgrade.
+   * Errors from the storage host (an expired link, a dropped connection) are TransientErrors: the caller asks the API
+   * link again for a fresh storage link. Not retried here: the download retries the whole step.
+   */
+  async openFile(requestId: string): Promise<FileResponse> {
+    const what = `the file of export request '${requestId}'`
+    let url = `${this.options.baseUrl}/api/5/cohorts/request/${pathSegment(requestId, 'the request ID')}/file`
+    let response = await this.send(url, 'file', what)
+    let redirected = false
+    for (let hop = 0; ; hop++) {
+      const status = response.statusCode ?? 0
+      if (status < 300 || status >= 400) break
+      const location = response.headers.location
+      response.resume()
+      if (!location)
+        throw new UnexpectedResponseError(`Amplitude answered ${status} for the file without a Location`)
+      if (hop >= MAX_REDIRECTS)
+        throw new UnexpectedResponseError(`too many redirects while downloading the file`)
+      const next = this.checkRedirect(new URL(url), new URL(location, url))
+      url = next.href
+      redirected = true
+      const sameOrigin = next.origin === this.apiOrigin
+      this.options.log.debug(
+        `Following redirect to ${next.origin}${next.pathname} (credentials: ${sameOrigin ? 'API origin' : 'not sent'})`
+      )
+      response = await this.send(url, sameOrigin ? 'file' : 'storage', 'the file from storage')
+    }
+    const status = response.statusCode ?? 0
+    const final = new URL(url)
+    if (status !== 200) {
+      const detail = await this.errorDetail(response)
+      // Expired or refused storage links are fixed by asking the API link again.
+      if (final.origin !== this.apiOrigin)
+        throw new TransientError(`the storage host answered ${status} (${detail})`)
+      throw this.statusError(status, detail, what, response)
+    }
+    const length = response.headers['content-length']
+    return {
+      body: response,
+      source: `${final.origin}${final.pathname}`,
+      redirected,
+      contentLength: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined,
+      contentEncoding: response.headers['content-encoding']?.toLowerCase()
+    }
+  }
+
+  private checkRedirect(previous: URL, next: URL): URL {
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+      throw new UnexpectedResponseError(
+        `the file redirect points to an unsupported scheme (${next.protocol})`
+      )
+    }
+    if (previous.protocol === 'https:' && next.protocol === 'http:') {
+      throw new UnexpectedResponseError(
+        `the file redirect downgrades from https to http (${next.host}); refusing to follow it`
+      )
+    }
+    return next
+  }
+
+  /** Sends one GET; credentials go with it only to the API origin. */
+  private send(url: string, step: Step, what: string): Promise<IncomingMessage> {
+    const { signal, redact, log, requestTimeoutMs } = this.options
+    const headers: Record<string, string> = {
+      accept: step === 'status' || step === 'request' ? 'application/json' : '*/*'
+    }
+    if (new URL(url).origin === this.apiOrigin) headers.authorization = this.options.authorization
+    this.sent[step]++
+    log.debug(`GET ${stripQueries(url)}`)
+    const client = step === 'storage' ? this.storage : this.http
+    return send(client, url, headers, what, { timeoutMs: requestTimeoutMs, signal, redact })
+  }
+
+  /** The server's words about an error, redacted before they are cut short (half a secret is not recognised). */
+  private async errorDetail(response: IncomingMessage): Promise<string> {
+    const { requestTimeoutMs, signal, redact } = this.options
+    const text = await readSmallBody(response, requestTimeoutMs, signal).catch(() => '')
+    return describeErrorBody(redact(text))
+  }
+
+  private statusError(status: number, detail: string, what: string, response: IncomingMessage): Error {
+    if (RETRYABLE_STATUS.has(status)) {
+      return new TransientError(
+        `Amplitude answered HTTP ${status} for ${what} (${detail})`,
+        parseRetryAfter(response.headers['retry-after'])
+      )
+    }
+    return new AmplitudeRefusedError(status, what, detail)
+  }
+
+  /** GETs a JSON endpoint with the retry policy (Retry-After wins) within the deadline. */
+  private getJson(
+    url: string,
+    step: 'request' | 'status',
+    what: string
+  ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
+    const { signal, log, requestTimeoutMs, clock, deadline } = this.options
+    const context = {
+      clock,
+      signal,
+      deadline,
+      retryable: (error: unknown) => error instanceof TransientError,
+      retryAfterMs: (error: unknown) => (error as TransientError).retryAfterMs,
+      onRetry: (error: Error, attempt: number, waitMs: number) =>
+        log.warning(
+          `${error.message}; retrying in ${(waitMs / 1000).toFixed(1)}s ` +
+            `(attempt ${attempt + 1} of ${JSON_RETRY.maxAttempts})`
+        )
+    }
+    return retry(JSON_RETRY, context, async () => {
+      const response = await this.send(url, step, what)
+      const status = response.statusCode ?? 0
+      const text = await readSmallBody(response, requestTimeoutMs, signal)
+      if (status < 200 || status >= 300) {
+        throw this.statusError(status, describeErrorBody(this.options.redact(text)), what, response)
+      }
+      let body: unknown
+      try {
+        body = JSON.parse(text)
+      } catch {
+        throw new TransientError(`Amplitude answered ${status} for ${what} with a body that is not JSON`)
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new TransientError(`Amplitude answered ${status} for ${what} with unexpected JSON`)
+      }
+      return {
+        body: body as Record<string, unknown>,
+        status,
+        retryAfterMs: parseRetryAfter(response.headers['retry-after'])
+      }
+    })
+  }
+}

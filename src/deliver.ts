@@ -1,0 +1,62 @@
+import { Inputs } from './constants.js'
+import { InputError } from './errors.js'
+import type { ActionInputs } from './inputs.js'
+import type { Toolkit } from './toolkit.js'
+import type { UploadedArtifact, UploadOptions } from './artifact.js'
+
+/**
+ * Delivery of the membership file as a workflow artifact, and what must hold before an export starts so that the
+ * file can be delivered. The artifact client (most of the bundle) is imported only when it is needed.
+ */
+export class Delivery {
+  private readonly upload?: UploadOptions
+
+  constructor(
+    inputs: ActionInputs,
+    private readonly toolkit: Toolkit
+  ) {
+    if (inputs.uploadArtifact) {
+      this.upload = {
+        name: inputs.artifactName,
+        retentionDays: inputs.retentionDays,
+        compressionLevel: inputs.compressionLevel,
+        overwrite: inputs.overwrite
+      }
+    }
+  }
+
+  get artifactName(): string | undefined {
+    return this.upload?.name
+  }
+
+  /**
+   * Before a monthly cohort request is spent: the upload needs the Actions runtime; and a re-run ("Re-run all jobs")
+   * finds the artifact its first attempt uploaded, so the name is checked then. A first attempt skips that check, so
+   * the export starts at once.
+   */
+  async preflight(): Promise<void> {
+    const { env } = this.toolkit
+    if (!this.upload) return
+    if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
+      throw new InputError(
+        Inputs.UploadArtifact,
+        'needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set): outside a ' +
+          "workflow run, set 'upload-artifact: false'"
+      )
+    }
+    if (Number(env.GITHUB_RUN_ATTEMPT || '1') > 1) {
+      const { checkArtifactName } = await import('./artifact.js')
+      await checkArtifactName(this.upload, this.toolkit)
+    }
+  }
+
+  /** Uploads the file; undefined when `upload-artifact` is false. */
+  async deliver(file: string): Promise<UploadedArtifact | undefined> {
+    const upload = this.upload
+    if (!upload) return undefined
+    return this.toolkit.group('Upload the artifact', async () => {
+      const { uploadMembership } = await import('./artifact.js')
+      return uploadMembership(file, upload, this.toolkit, this.toolkit.env)
+    })
+  }
+}

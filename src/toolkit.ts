@@ -1,0 +1,43 @@
+import * as core from '@actions/core'
+
+/** Where the action's modules write their log lines. */
+export interface Logger {
+  info(message: string): void
+  debug(message: string): void
+  warning(message: string): void
+}
+
+/**
+ * The little of the Actions toolkit the action uses. `run()` takes one, so tests pass a fake that records what the
+ * action did instead of patching `process.env` and stdout.
+ */
+export interface Toolkit extends Logger {
+  /** An input's value, trimmed; '' when not set. */
+  getInput(name: string): string
+  setOutput(name: string, value: string): void
+  /** Registers a secret so the runner masks it in every log line. */
+  setSecret(secret: string): void
+  /** Logs the error and makes the step fail. */
+  setFailed(message: string): void
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>
+  /** Appends HTML/Markdown to the job summary; does nothing where there is none. */
+  appendSummary(text: string): Promise<void>
+  /** The runner's environment (GITHUB_*, RUNNER_*, ACTIONS_*). */
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** The toolkit of a real run: `@actions/core` and `process.env`. */
+export const actionsToolkit: Toolkit = {
+  getInput: name => core.getInput(name),
+  setOutput: (name, value) => core.setOutput(name, value),
+  setSecret: secret => core.setSecret(secret),
+  setFailed: message => core.setFailed(message),
+  info: message => core.info(message),
+  debug: message => core.debug(message),
+  warning: message => core.warning(message),
+  group: (name, fn) => core.group(name, fn),
+  appendSummary: async text => {
+    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(text).write()
+  },
+  env: process.env
+}
