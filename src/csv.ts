@@ -1,0 +1,149 @@
+/**
+ * Streaming CSV records (RFC 4180): splits a byte stream into whole records, each handed over as the exact bytes of
+ * the file (line terminator included), so rows can be copied byte for byte; reads single fields without parsing the
+ * rest. A line break inside a quoted field does not end a record; blank lines are not records. Scans with
+ * Buffer.indexOf (native memchr), as CsvRecordCounter does.
+ */
+const QUOTE = 0x22
+const COMMA = 0x2c
+const LF = 0x0a
+const CR = 0x0d
+
+export type RecordHandler = (buffer: Buffer, start: number, end: number) => void
+
+export class CsvRecordSplitter {
+  private inQuotes = false
+  /** The start of the current record, when it began in an earlier chunk. */
+  private pending: Buffer[] = []
+
+  constructor(private readonly onRecord: RecordHandler) {}
+
+  push(chunk: Buffer): void {
+    const n = chunk.length
+    let start = 0
+    let i = 0
+    let lf = -2
+    let q = -2
+    while (i < n) {
+      if (q !== -1 && q < i) q = chunk.indexOf(QUOTE, i)
+      if (this.inQuotes) {
+        if (q === -1) break
+        // A quote closes the field, unless it is the first of an escaped pair: the next pass opens it again.
+        this.inQuotes = false
+        i = q + 1
+        continue
+      }
+      if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i)
+      if (q !== -1 && (lf === -1 || q < lf)) {
+        this.inQuotes = true
+        i = q + 1
+        continue
+      }
+      if (lf === -1) break
+      this.emit(chunk, start, lf + 1)
+      start = i = lf + 1
+    }
+    if (start < n) this.pending.push(chunk.subarray(start))
+  }
+
+  /** Ends the input; returns false when it ends inside a quoted field (cut short or malformed). */
+  end(): boolean {
+    if (this.pending.length > 0) {
+      const last = Buffer.concat(this.pending)
+      this.pending = []
+      if (!isBlank(last, 0, last.length)) this.onRecord(last, 0, last.length)
+    }
+    return !this.inQuotes
+  }
+
+  private emit(chunk: Buffer, start: number, end: number): void {
+    let buffer = chunk
+    if (this.pending.length > 0) {
+      buffer = Buffer.concat([...this.pending, chunk.subarray(start, end)])
+      this.pending = []
+      start = 0
+      end = buffer.length
+    }
+    if (!isBlank(buffer, start, end)) this.onRecord(buffer, start, end)
+  }
+}
+
+function isBlank(buffer: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buffer[i] !== LF && buffer[i] !== CR) return false
+  return true
+}
+
+/** The end of a record's content: before its line terminator (LF or CRLF). */
+export function contentEnd(buffer: Buffer, start: number, end: number): number {
+  let e = end
+  if (e > start && buffer[e - 1] === LF) e--
+  if (e > start && buffer[e - 1] === CR) e--
+  return e
+}
+
+/** Every field of a record, unquoted (for the header). */
+export function parseFields(buffer: Buffer, start: number, end: number): string[] {
+  const fields: string[] = []
+  const stop = contentEnd(buffer, start, end)
+  let i = start
+  for (;;) {
+    const [value, next] = readField(buffer, i, stop)
+    fields.push(value)
+    if (next >= stop) return fields
+    i = next + 1
+  }
+}
+
+/** Field `index` of a record, unquoted; undefined when the record has fewer fields. */
+export function fieldAt(buffer: Buffer, start: number, end: number, index: number): string | undefined {
+  const stop = contentEnd(buffer, start, end)
+  const quote = buffer.indexOf(QUOTE, start)
+  if (quote === -1 || quote >= stop) {
+    // No quotes: fields are the text between commas.
+    let from = start
+    for (let k = 0; k < index; k++) {
+      const comma = buffer.indexOf(COMMA, from)
+      if (comma === -1 || comma >= stop) return undefined
+      from = comma + 1
+    }
+    const comma = buffer.indexOf(COMMA, from)
+    return buffer.toString('utf8', from, comma === -1 || comma >= stop ? stop : comma)
+  }
+  let i = start
+  for (let k = 0; ; k++) {
+    if (i > stop) return undefined
+    const [value, next] = readField(buffer, i, stop)
+    if (k === index) return value
+    if (next >= stop) return undefined
+    i = next + 1
+  }
+}
+
+/** Reads the field starting at `i`; returns its value and the position of the comma (or `stop`) after it. */
+function readField(buffer: Buffer, i: number, stop: number): [string, number] {
+  if (buffer[i] !== QUOTE) {
+    let comma = buffer.indexOf(COMMA, i)
+    if (comma === -1 || comma > stop) comma = stop
+    return [buffer.toString('utf8', i, comma), comma]
+  }
+  const parts: string[] = []
+  let from = i + 1
+  for (;;) {
+    const q = buffer.indexOf(QUOTE, from)
+    if (q === -1 || q >= stop) {
+      parts.push(buffer.toString('utf8', from, stop))
+      return [parts.join(''), stop]
+    }
+    parts.push(buffer.toString('utf8', from, q))
+    if (buffer[q + 1] === QUOTE) {
+      parts.push('"')
+      from = q + 2
+      continue
+    }
+    // After the closing quote: up to the next comma (anything in between is kept, as lenient parsers do).
+    let comma = buffer.indexOf(COMMA, q + 1)
+    if (comma === -1 || comma > stop) comma = stop
+    parts.push(buffer.toString('utf8', q + 1, comma))
+    return [parts.join(''), comma]
+  }
+}

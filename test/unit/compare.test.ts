@@ -1,0 +1,237 @@
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { parse } from 'csv-parse/sync'
+import fc from 'fast-check'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { compareMemberships, firstExport, MissingKeyColumnError } from '../../src/compare.js'
+
+const root = mkdtempSync(join(tmpdir(), 'compare-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+let n = 0
+
+interface Row {
+  key: string
+  props: string
+  eol: '\n' | '\r\n'
+}
+
+/** A CSV field as a writer would quote it. */
+function field(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
+
+function line(row: Row): string {
+  return `${field(row.key)},${field(row.props)}`
+}
+
+function csv(header: string, rows: Row[], lastEol = true): string {
+  return `${header}\n` + rows.map((r, i) => line(r) + (i < rows.length - 1 || lastEol ? r.eol : '')).join('')
+}
+
+async function compare(baseline: string, current: string, key = 'amplitude_id') {
+  const dir = join(root, `c${++n}`)
+  mkdirSync(dir)
+  writeFileSync(join(dir, 'base.csv'), baseline)
+  writeFileSync(join(dir, 'new.csv'), current)
+  const out = {
+    entering: join(dir, 'new.entering.csv'),
+    exiting: join(dir, 'new.exiting.csv'),
+    changed: join(dir, 'new.changed.csv')
+  }
+  const result = await compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir)
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined)
+  return { result, entering: read(out.entering), exiting: read(out.exiting), changed: read(out.changed), dir }
+}
+
+/** The model: first occurrence of each non-empty key wins. */
+function firsts(rows: Row[]): Map<string, Row> {
+  const map = new Map<string, Row>()
+  for (const row of rows) if (row.key !== '' && !map.has(row.key)) map.set(row.key, row)
+  return map
+}
+
+const norm = (row: Row) => line(row).replace(/\r\n/g, '\n')
+
+const rowArb = fc.record({
+  key: fc.oneof(
+    fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'x,y', 'q"q'),
+    fc.stringMatching(/^[a-z0-9]{1,4}$/)
+  ),
+  props: fc.oneof(
+    fc.constantFrom('', 'plain', 'multi\nline', 'crlf\r\ninside', 'comma,inside', 'quote"inside'),
+    fc.string({ maxLength: 6 })
+  ),
+  eol: fc.constantFrom('\n' as const, '\r\n' as const)
+})
+
+describe('compareMemberships: the change files are what the model says, byte for byte, in source order', () => {
+  it('property: entering, exiting and changed rows match a model of first-occurrence keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowArb, { maxLength: 25 }),
+        fc.array(rowArb, { maxLength: 25 }),
+        fc.boolean(),
+        async (before, after, lastEol) => {
+          const header = 'amplitude_id,props'
+          const { result, entering, exiting, changed } = await compare(
+            csv(header, before),
+            csv(header, after, lastEol)
+          )
+          const old = firsts(before)
+          const now = firsts(after)
+          const term = (row: Row, i: number, all: Row[]) =>
+            i === all.length - 1 && !lastEol && all === after ? '\n' : row.eol
+          const pick = (rows: Row[], test: (row: Row) => boolean, eolOf: (row: Row, i: number) => string) =>
+            rows
+              .map((row, i) =>
+                (now.get(row.key) === row || old.get(row.key) === row) && test(row)
+                  ? line(row) + eolOf(row, i)
+                  : ''
+              )
+              .join('')
+          const expectedEntering = after
+            .map((row, i) =>
+              now.get(row.key) === row && !old.has(row.key) ? line(row) + term(row, i, after) : ''
+            )
+            .join('')
+          const expectedChanged = after
+            .map((row, i) => {
+              const was = old.get(row.key)
+              return now.get(row.key) === row && was && norm(was) !== norm(row)
+                ? line(row) + term(row, i, after)
+                : ''
+            })
+            .join('')
+          const expectedExiting = pick(
+            before,
+            row => old.get(row.key) === row && !now.has(row.key),
+            row => row.eol
+          )
+          expect(entering).toBe(`${header}\n${expectedEntering}`)
+          expect(changed).toBe(`${header}\n${expectedChanged}`)
+          expect(exiting).toBe(`${header}\n${expectedExiting}`)
+          expect(result.baselineMembers).toBe(old.size)
+          expect(result.emptyKeys).toEqual({
+            baseline: before.filter(r => r.key === '').length,
+            current: after.filter(r => r.key === '').length
+          })
+          expect(result.duplicateKeys).toEqual({
+            baseline: before.filter(r => r.key !== '').length - old.size,
+            current: after.filter(r => r.key !== '').length - now.size
+          })
+        }
+      ),
+      { numRuns: 150 }
+    )
+  })
+
+  it('property: baseline − exiting + entering, with changed rows replaced, equals the new file as a set of rows', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowArb, { maxLength: 30 }),
+        fc.array(rowArb, { maxLength: 30 }),
+        async (before, after) => {
+          const header = 'amplitude_id,props'
+          const { entering, exiting, changed } = await compare(csv(header, before), csv(header, after))
+          const records = (text: string) =>
+            (parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][])
+              .slice(1)
+              .map(r => r.map(f => f.replace(/\r\n/g, '\n')))
+          const byKey = (rows: string[][]) => {
+            const map = new Map<string, string>()
+            for (const r of rows) if (r[0] !== '' && !map.has(r[0])) map.set(r[0], JSON.stringify(r))
+            return map
+          }
+          const rebuilt = byKey(records(csv(header, before)))
+          for (const r of records(exiting!)) rebuilt.delete(r[0])
+          for (const r of records(entering!)) rebuilt.set(r[0], JSON.stringify(r))
+          for (const r of records(changed!)) rebuilt.set(r[0], JSON.stringify(r))
+          expect(new Set(rebuilt.values())).toEqual(new Set(byKey(records(csv(header, after))).values()))
+        }
+      ),
+      { numRuns: 100 }
+    )
+  })
+})
+
+describe('compareMemberships: rules', () => {
+  it('counts a normal delta with properties changed', async () => {
+    const base = 'amplitude_id,user_id,plan\n1,u1,free\n2,u2,pro\n3,u3,free\n'
+    const next = 'amplitude_id,user_id,plan\n2,u2,pro\n3,u3,pro\n4,u4,free\n'
+    const { result, entering, exiting, changed } = await compare(base, next)
+    expect(result).toMatchObject({
+      entering: 1,
+      exiting: 1,
+      changed: 1,
+      columnsDiffer: false,
+      baselineMembers: 3
+    })
+    expect(entering).toBe('amplitude_id,user_id,plan\n4,u4,free\n')
+    expect(exiting).toBe('amplitude_id,user_id,plan\n1,u1,free\n')
+    expect(changed).toBe('amplitude_id,user_id,plan\n3,u3,pro\n')
+  })
+
+  it('when the columns differ, matches by key, writes no changed file, and the exiting file keeps the baseline header', async () => {
+    const base = 'amplitude_id,plan\n1,free\n2,pro\n'
+    const next = 'user_id,amplitude_id,plan,country\nu2,2,pro,DE\nu3,3,free,US\n'
+    const { result, entering, exiting, changed } = await compare(base, next)
+    expect(result).toMatchObject({ entering: 1, exiting: 1, changed: null, columnsDiffer: true })
+    expect(entering).toBe('user_id,amplitude_id,plan,country\nu3,3,free,US\n')
+    expect(exiting).toBe('amplitude_id,plan\n1,free\n')
+    expect(changed).toBeUndefined()
+  })
+
+  it('CRLF and LF rows compare equal', async () => {
+    const { result } = await compare(
+      'amplitude_id,p\r\n1,a\r\n2,"x\r\ny"\r\n',
+      'amplitude_id,p\n1,a\n2,"x\ny"\n'
+    )
+    expect(result).toMatchObject({ entering: 0, exiting: 0, changed: 0 })
+  })
+
+  it('matches by another key column, and refuses a file without it', async () => {
+    const { result } = await compare(
+      'amplitude_id,user_id\n1,a\n2,\n',
+      'amplitude_id,user_id\n9,a\n8,\n',
+      'user_id'
+    )
+    expect(result).toMatchObject({
+      entering: 0,
+      exiting: 0,
+      changed: 1,
+      emptyKeys: { baseline: 1, current: 1 }
+    })
+    await expect(compare('amplitude_id\n1\n', 'amplitude_id\n1\n', 'user_id')).rejects.toBeInstanceOf(
+      MissingKeyColumnError
+    )
+    await expect(compare('user_id\n1\n', 'amplitude_id,user_id\n1,1\n', 'amplitude_id')).rejects.toThrow(
+      "the baseline file has no column 'amplitude_id'"
+    )
+  })
+
+  it('spreads a larger file over several buckets with the same result', async () => {
+    const rows = (from: number, to: number, plan: (i: number) => string) =>
+      Array.from({ length: to - from }, (_, i) => `${from + i},${'x'.repeat(200)},${plan(from + i)}\n`).join(
+        ''
+      )
+    const base = `amplitude_id,pad,plan\n${rows(0, 60_000, () => 'free')}`
+    const next = `amplitude_id,pad,plan\n${rows(1000, 61_500, i => (i % 100 === 0 ? 'pro' : 'free'))}`
+    const { result } = await compare(base, next)
+    // 25 MB in all: two buckets at least.
+    expect(result).toMatchObject({ entering: 1500, exiting: 1000, changed: 590, baselineMembers: 60_000 })
+  })
+})
+
+describe('firstExport', () => {
+  it('every member enters: the entering file is the membership file, the others hold its header', async () => {
+    const dir = mkdtempSync(join(root, 'first-'))
+    const file = join(dir, 'm.csv')
+    writeFileSync(file, 'amplitude_id,p\r\n1,"a\nb"\r\n2,c')
+    const out = { entering: join(dir, 'e.csv'), exiting: join(dir, 'x.csv'), changed: join(dir, 'c.csv') }
+    await firstExport(file, out)
+    expect(readFileSync(out.entering, 'utf8')).toBe(readFileSync(file, 'utf8'))
+    expect(readFileSync(out.exiting, 'utf8')).toBe('amplitude_id,p\r\n')
+    expect(readFileSync(out.changed, 'utf8')).toBe('amplitude_id,p\r\n')
+  })
+})
