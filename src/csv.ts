@@ -9,10 +9,13 @@ const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
 
-export type RecordHandler = (buffer: Buffer, start: number, end: number) => void
+/** A record's bytes are `buffer[start, end)`, its line terminator included; `quoted` when it holds a quote. */
+export type RecordHandler = (buffer: Buffer, start: number, end: number, quoted: boolean) => void
 
 export class CsvRecordSplitter {
   private inQuotes = false
+  /** Whether the current record has a quote so far. */
+  private quoted = false
   /** The start of the current record, when it began in an earlier chunk. */
   private pending: Buffer[] = []
 
@@ -36,6 +39,7 @@ export class CsvRecordSplitter {
       if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i)
       if (q !== -1 && (lf === -1 || q < lf)) {
         this.inQuotes = true
+        this.quoted = true
         i = q + 1
         continue
       }
@@ -43,7 +47,8 @@ export class CsvRecordSplitter {
       this.emit(chunk, start, lf + 1)
       start = i = lf + 1
     }
-    if (start < n) this.pending.push(chunk.subarray(start))
+    // Copied: the caller may reuse `chunk` for its next read.
+    if (start < n) this.pending.push(Buffer.from(chunk.subarray(start)))
   }
 
   /** Ends the input; returns false when it ends inside a quoted field (cut short or malformed). */
@@ -51,7 +56,7 @@ export class CsvRecordSplitter {
     if (this.pending.length > 0) {
       const last = Buffer.concat(this.pending)
       this.pending = []
-      if (!isBlank(last, 0, last.length)) this.onRecord(last, 0, last.length)
+      if (!isBlank(last, 0, last.length)) this.onRecord(last, 0, last.length, this.quoted)
     }
     return !this.inQuotes
   }
@@ -64,7 +69,9 @@ export class CsvRecordSplitter {
       start = 0
       end = buffer.length
     }
-    if (!isBlank(buffer, start, end)) this.onRecord(buffer, start, end)
+    const quoted = this.quoted
+    this.quoted = false
+    if (!isBlank(buffer, start, end)) this.onRecord(buffer, start, end, quoted)
   }
 }
 
@@ -94,21 +101,39 @@ export function parseFields(buffer: Buffer, start: number, end: number): string[
   }
 }
 
+/**
+ * Where field `index` of a record lies when no quote comes before its end (most rows: then its bytes are the value).
+ * Returns 'range' with `range` set to [start, end), 'missing' when the record has fewer fields, or 'quoted' when a
+ * quote comes first (use fieldAt). `quoted` says whether the record has a quote at all.
+ */
+export function fieldRange(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  index: number,
+  quoted: boolean,
+  range: number[]
+): 'range' | 'missing' | 'quoted' {
+  const stop = contentEnd(buffer, start, end)
+  let from = start
+  for (let k = 0; k < index; k++) {
+    const comma = buffer.indexOf(COMMA, from)
+    if (comma === -1 || comma >= stop) return quoted ? 'quoted' : 'missing'
+    from = comma + 1
+  }
+  const comma = buffer.indexOf(COMMA, from)
+  range[0] = from
+  range[1] = comma === -1 || comma >= stop ? stop : comma
+  if (quoted) {
+    const quote = buffer.indexOf(QUOTE, start)
+    if (quote !== -1 && quote <= range[1]) return 'quoted'
+  }
+  return 'range'
+}
+
 /** Field `index` of a record, unquoted; undefined when the record has fewer fields. */
 export function fieldAt(buffer: Buffer, start: number, end: number, index: number): string | undefined {
   const stop = contentEnd(buffer, start, end)
-  const quote = buffer.indexOf(QUOTE, start)
-  if (quote === -1 || quote >= stop) {
-    // No quotes: fields are the text between commas.
-    let from = start
-    for (let k = 0; k < index; k++) {
-      const comma = buffer.indexOf(COMMA, from)
-      if (comma === -1 || comma >= stop) return undefined
-      from = comma + 1
-    }
-    const comma = buffer.indexOf(COMMA, from)
-    return buffer.toString('utf8', from, comma === -1 || comma >= stop ? stop : comma)
-  }
   let i = start
   for (let k = 0; ; k++) {
     if (i > stop) return undefined
