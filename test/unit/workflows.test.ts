@@ -71,4 +71,40 @@ describe('workflow lint', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("checks the README example's use of this action against action.yml", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-lint-'))
+    try {
+      const readme = join(dir, 'README.md')
+      writeFileSync(
+        readme,
+        [
+          '# x',
+          '',
+          '```yaml',
+          'on: push',
+          'jobs:',
+          '  export:',
+          '    runs-on: ubuntu-latest',
+          '    steps:',
+          '      - id: cohort',
+          '        uses: org/amplitude-cohort-export@v1',
+          '        with:',
+          '          cohort-id: abc',
+          '          min-member: 10',
+          '      - run: echo "$N"',
+          '        env:',
+          '          N: ${{ steps.cohort.outputs.members }}',
+          '```',
+          ''
+        ].join('\n')
+      )
+      const { code, out } = await run('--readme', readme)
+      expect(code).toBe(1)
+      expect(out).toContain("README.md:13: job export: input 'min-member' is not in action.yml")
+      expect(out).toContain("output 'members' is not in action.yml")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
