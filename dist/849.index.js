@@ -7,6 +7,7 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   checkArtifactName: () => (/* binding */ checkArtifactName),
+/* harmony export */   downloadRunArtifact: () => (/* binding */ downloadRunArtifact),
 /* harmony export */   uploadMembership: () => (/* binding */ uploadMembership)
 /* harmony export */ });
 /* unused harmony export artifactUrl */
@@ -45,10 +46,11 @@ async function checkArtifactName(options, log) {
     throw conflict(options.name);
 }
 /**
- * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
- * (a re-run of the job) is deleted first; without it, the name conflict is an ArtifactError.
+ * Uploads the membership file (and the files beside it: change files, manifest) as a workflow artifact. With
+ * `overwrite`, an artifact of the same name in this run (a re-run of the job) is deleted first; without it, the name
+ * conflict is an ArtifactError.
  */
-async function uploadMembership(file, options, log, env) {
+async function uploadMembership(files, options, log, env) {
     const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
     if (options.overwrite) {
         try {
@@ -62,13 +64,13 @@ async function uploadMembership(file, options, log, env) {
         }
     }
     try {
-        const result = await client.uploadArtifact(options.name, [file], (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(file), {
+        const result = await client.uploadArtifact(options.name, files, (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(files[0]), {
             retentionDays: options.retentionDays,
             compressionLevel: options.compressionLevel
         });
         if (result.id === undefined)
             throw new Error('the artifact service returned no artifact id');
-        log.info(`Uploaded ${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(file)} as artifact '${options.name}' (id ${result.id})`);
+        log.info(`Uploaded ${files.map(f => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(f)).join(', ')} as artifact '${options.name}' (id ${result.id})`);
         return { id: result.id, url: artifactUrl(result.id, env) };
     }
     catch (error) {
@@ -76,6 +78,18 @@ async function uploadMembership(file, options, log, env) {
             throw conflict(options.name);
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ArtifactError */ .nE(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}`);
     }
+}
+/** Downloads (and unzips) an artifact of another run of this repository into `dir`. */
+async function downloadRunArtifact(id, from, dir) {
+    await new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9().downloadArtifact(id, {
+        path: dir,
+        findBy: {
+            token: from.token,
+            workflowRunId: from.runId,
+            repositoryOwner: from.repositoryOwner,
+            repositoryName: from.repositoryName
+        }
+    });
 }
 
 

@@ -9,7 +9,10 @@ import {
   TooFewMembersError,
   WriteError
 } from './errors.js'
+import { BaselineError } from './baseline.js'
+import { MassExitError } from './changes.js'
 import { formatDuration } from './format.js'
+import { GitHubAccessError } from './github.js'
 
 /**
  * The edge where facts become advice: the message a failed run ends with, naming the inputs to change. The modules
@@ -43,6 +46,22 @@ export function describeFailure(error: unknown): string {
       `the cohort file has ${error.members} members, fewer than '${Inputs.MinMembers}' (${error.minimum}); not ` +
       'keeping it, so downstream jobs never import a broken or empty cohort'
     )
+  }
+  if (error instanceof GitHubAccessError) {
+    return (
+      `Input '${Inputs.GithubToken}' cannot read this repository's workflow runs and artifacts (${error.message}): ` +
+      `'${Inputs.CompareWith}: previous-run' needs a token with the 'actions: read' permission (add ` +
+      "'permissions: actions: read' to the job, or pass a token that has it)."
+    )
+  }
+  if (error instanceof MassExitError) {
+    return (
+      `${error.message} ('${Inputs.MaxExiting}'): nothing was uploaded, so a broken cohort definition never empties a ` +
+      `downstream list. Check the cohort in Amplitude; if the change is real, raise '${Inputs.MaxExiting}' for this run.`
+    )
+  }
+  if (error instanceof BaselineError) {
+    return `${error.message}. Nothing was uploaded; set '${Inputs.CompareWith}: none' to export without comparing.`
   }
   if (error instanceof WriteError) return `could not write the file beside '${Inputs.Path}': ${error.code}`
   if (error instanceof ArtifactError && error.conflict !== undefined) {

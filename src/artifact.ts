@@ -50,11 +50,12 @@ export async function checkArtifactName(options: UploadOptions, log: Logger): Pr
 }
 
 /**
- * Uploads the membership file as a workflow artifact. With `overwrite`, an artifact of the same name in this run
- * (a re-run of the job) is deleted first; without it, the name conflict is an ArtifactError.
+ * Uploads the membership file (and the files beside it: change files, manifest) as a workflow artifact. With
+ * `overwrite`, an artifact of the same name in this run (a re-run of the job) is deleted first; without it, the name
+ * conflict is an ArtifactError.
  */
 export async function uploadMembership(
-  file: string,
+  files: string[],
   options: UploadOptions,
   log: Logger,
   env: Toolkit['env']
@@ -72,15 +73,37 @@ export async function uploadMembership(
     }
   }
   try {
-    const result = await client.uploadArtifact(options.name, [file], dirname(file), {
+    const result = await client.uploadArtifact(options.name, files, dirname(files[0]), {
       retentionDays: options.retentionDays,
       compressionLevel: options.compressionLevel
     })
     if (result.id === undefined) throw new Error('the artifact service returned no artifact id')
-    log.info(`Uploaded ${basename(file)} as artifact '${options.name}' (id ${result.id})`)
+    log.info(
+      `Uploaded ${files.map(f => basename(f)).join(', ')} as artifact '${options.name}' (id ${result.id})`
+    )
     return { id: result.id, url: artifactUrl(result.id, env) }
   } catch (error) {
     if (/\(409\)|already exists/i.test(messageOf(error))) throw conflict(options.name)
     throw new ArtifactError(`The artifact upload failed: ${messageOf(error)}`)
   }
+}
+
+export interface RunLocation {
+  token: string
+  runId: number
+  repositoryOwner: string
+  repositoryName: string
+}
+
+/** Downloads (and unzips) an artifact of another run of this repository into `dir`. */
+export async function downloadRunArtifact(id: number, from: RunLocation, dir: string): Promise<void> {
+  await new DefaultArtifactClient().downloadArtifact(id, {
+    path: dir,
+    findBy: {
+      token: from.token,
+      workflowRunId: from.runId,
+      repositoryOwner: from.repositoryOwner,
+      repositoryName: from.repositoryName
+    }
+  })
 }

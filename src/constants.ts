@@ -17,7 +17,11 @@ export const Inputs = {
   RetentionDays: 'retention-days',
   CompressionLevel: 'compression-level',
   Overwrite: 'overwrite',
-  MinMembers: 'min-members'
+  MinMembers: 'min-members',
+  CompareWith: 'compare-with',
+  GithubToken: 'github-token',
+  CompareKey: 'compare-key',
+  MaxExiting: 'max-exiting'
 } as const
 
 /** Output names (camelCase, as in the workflow this action implements). */
@@ -29,7 +33,14 @@ export const Outputs = {
   Bytes: 'bytes',
   Sha256: 'sha256',
   ArtifactId: 'artifactId',
-  ArtifactUrl: 'artifactUrl'
+  ArtifactUrl: 'artifactUrl',
+  Baseline: 'baseline',
+  EnteringCount: 'enteringCount',
+  ExitingCount: 'exitingCount',
+  ChangedCount: 'changedCount',
+  EnteringFile: 'enteringFile',
+  ExitingFile: 'exitingFile',
+  ChangedFile: 'changedFile'
 } as const
 
 export const Regions = {
@@ -41,5 +52,6 @@ export const Defaults = {
   pollInterval: '5s',
   timeout: '30m',
   requestTimeout: '1m',
-  compressionLevel: 6
+  compressionLevel: 6,
+  compareKey: 'amplitude_id'
 } as const

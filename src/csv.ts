@@ -1,3 +1,7 @@
+import { closeSync, openSync, readSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { InvalidFileError } from './errors.js'
+
 /**
  * Streaming CSV records (RFC 4180): splits a byte stream into whole records, each handed over as the exact bytes of
  * the file (line terminator included), so rows can be copied byte for byte; reads single fields without parsing the
@@ -8,6 +12,7 @@ const QUOTE = 0x22
 const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
+const READ_BUFFER = 1 << 20
 
 /** A record's bytes are `buffer[start, end)`, its line terminator included; `quoted` when it holds a quote. */
 export type RecordHandler = (buffer: Buffer, start: number, end: number, quoted: boolean) => void
@@ -171,4 +176,59 @@ function readField(buffer: Buffer, i: number, stop: number): [string, number] {
     parts.push(buffer.toString('utf8', q + 1, comma))
     return [parts.join(''), comma]
   }
+}
+
+/**
+ * Streams a CSV file's records through one reused buffer: `onHeader` with the first, `onRow` with each data row and
+ * its index. Rejects with InvalidFileError when the file ends inside a quoted field. Returns the number of data rows.
+ */
+export async function readCsv(
+  path: string,
+  onHeader: (buffer: Buffer, start: number, end: number) => void,
+  onRow: (buffer: Buffer, start: number, end: number, quoted: boolean, row: number) => void
+): Promise<number> {
+  let row = -1
+  const splitter = new CsvRecordSplitter((buffer, start, end, quoted) => {
+    if (row < 0) onHeader(buffer, start, end)
+    else onRow(buffer, start, end, quoted, row)
+    row++
+  })
+  // Synchronous reads of one reused buffer (the file is mostly in the page cache: a hop through the thread pool per
+  // chunk costs more than the read), yielding to the event loop every few MiB so a cancellation is still noticed.
+  const fd = openSync(path, 'r')
+  try {
+    const chunk = Buffer.allocUnsafe(READ_BUFFER)
+    for (let n = 1; ; n++) {
+      const bytesRead = readSync(fd, chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      splitter.push(chunk.subarray(0, bytesRead))
+      if (n % 16 === 0) await new Promise(resolve => setImmediate(resolve))
+    }
+  } finally {
+    closeSync(fd)
+  }
+  if (!splitter.end()) throw new InvalidFileError(`${path} ends inside a quoted CSV field`)
+  return Math.max(0, row)
+}
+
+/** The header record of a CSV file (with a line terminator), read without reading the rest. */
+export async function headerOf(path: string): Promise<Buffer> {
+  let header: Buffer | undefined
+  const splitter = new CsvRecordSplitter((buffer, start, end) => {
+    header ??= Buffer.from(buffer.subarray(start, end))
+  })
+  const file = await open(path)
+  try {
+    const chunk = Buffer.allocUnsafe(64 << 10)
+    while (!header) {
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      splitter.push(chunk.subarray(0, bytesRead))
+    }
+  } finally {
+    await file.close()
+  }
+  splitter.end()
+  if (!header) return Buffer.alloc(0)
+  return header[header.length - 1] === LF ? header : Buffer.concat([header, Buffer.from('\n')])
 }

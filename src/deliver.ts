@@ -50,13 +50,13 @@ export class Delivery {
     }
   }
 
-  /** Uploads the file; undefined when `upload-artifact` is false. */
-  async deliver(file: string): Promise<UploadedArtifact | undefined> {
+  /** Uploads the files (the membership file first); undefined when `upload-artifact` is false. */
+  async deliver(files: string[]): Promise<UploadedArtifact | undefined> {
     const upload = this.upload
     if (!upload) return undefined
     return this.toolkit.group('Upload the artifact', async () => {
       const { uploadMembership } = await import('./artifact.js')
-      return uploadMembership(file, upload, this.toolkit, this.toolkit.env)
+      return uploadMembership(files, upload, this.toolkit, this.toolkit.env)
     })
   }
 }

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
+import { Credentials } from './credentials.js'
 import type { Redactor } from './secrets.js'
 import type { Toolkit } from './toolkit.js'
 
@@ -25,91 +26,26 @@ export interface ActionInputs {
   compressionLevel: number
   overwrite: boolean
   minMembers: number
+  /** What to compare the new file against. */
+  compareWith: CompareWith
+  /** The header name of the column that identifies a member. */
+  compareKey: string
+  /** More exiting members than this fails the run; undefined for no limit. */
+  maxExiting?: MaxExiting
 }
+
+export type CompareWith =
+  { kind: 'none' } | { kind: 'previous-run'; token: string } | { kind: 'file'; path: string; given: string }
+
+export type MaxExiting = { count: number } | { percent: number }
 
 // Amplitude cohort IDs are short alphanumeric strings; anything else (`/`, `..`, `%2F`, spaces, control characters)
 // could change which API path is requested, so it is refused rather than escaped.
 const COHORT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
 // The characters @actions/artifact refuses in an artifact name.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 // The longest a Node.js timer can wait (about 24.8 days): a longer duration would fire at once instead.
 const MAX_DURATION_MS = 2 ** 31 - 1
-
-/** The credential inputs, read once. Every secret form is masked before anything else can log or fail. */
-class Credentials {
-  private readonly apiKey: string
-  private readonly secretKey: string
-  private readonly basicAuth: string
-
-  constructor(read: (name: string) => string, toolkit: Toolkit, redactor: Redactor) {
-    this.apiKey = read(Inputs.ApiKey)
-    this.secretKey = read(Inputs.SecretKey)
-    this.basicAuth = read(Inputs.BasicAuth)
-    for (const form of this.forms()) {
-      toolkit.setSecret(form)
-      redactor.add(form)
-    }
-  }
-
-  /**
-   * The key, the secret, the base64 of `key:secret`, the `basic-auth` value and the pieces it decodes to: every form
-   * a credential may show up in.
-   */
-  private forms(): string[] {
-    const { apiKey, secretKey, basicAuth } = this
-    const forms = new Set([apiKey, secretKey, basicAuth])
-    if (apiKey && secretKey) forms.add(Buffer.from(`${apiKey}:${secretKey}`).toString('base64'))
-    if (basicAuth) {
-      const decoded = Buffer.from(basicAuth, 'base64').toString('utf8')
-      const colon = decoded.indexOf(':')
-      if (colon > 0) {
-        forms.add(decoded)
-        forms.add(decoded.slice(0, colon))
-        forms.add(decoded.slice(colon + 1))
-      }
-    }
-    return [...forms].filter(s => s.trim().length > 0)
-  }
-
-  /** The Authorization header's value; throws an InputError naming the credential input that is wrong. */
-  authorization(): string {
-    const { apiKey, secretKey, basicAuth } = this
-    const pair = apiKey !== '' || secretKey !== ''
-    if (pair && basicAuth) {
-      throw new InputError(
-        Inputs.BasicAuth,
-        `cannot be combined with '${Inputs.ApiKey}'/'${Inputs.SecretKey}': give either the key pair or 'basic-auth', not both`
-      )
-    }
-    if (basicAuth) {
-      const decoded = BASE64.test(basicAuth) ? Buffer.from(basicAuth, 'base64').toString('utf8') : ''
-      const colon = decoded.indexOf(':')
-      if (colon <= 0 || colon === decoded.length - 1) {
-        throw new InputError(
-          Inputs.BasicAuth,
-          'must be the base64 encoding of \'api_key:secret_key\' (for example the output of `printf %s "$KEY:$SECRET" | base64 -w0`)'
-        )
-      }
-      return `Basic ${basicAuth}`
-    }
-    if (!apiKey) {
-      throw new InputError(
-        Inputs.ApiKey,
-        pair
-          ? `is required with '${Inputs.SecretKey}': pass both from secrets, or 'basic-auth' alone`
-          : `is required: pass '${Inputs.ApiKey}' and '${Inputs.SecretKey}' from secrets (or 'basic-auth')`
-      )
-    }
-    if (!secretKey) {
-      throw new InputError(Inputs.SecretKey, `is required with '${Inputs.ApiKey}': pass it from secrets`)
-    }
-    if (apiKey.includes(':')) throw new InputError(Inputs.ApiKey, "must not contain ':'")
-    if (/[\r\n]/.test(apiKey)) throw new InputError(Inputs.ApiKey, 'must be a single line')
-    if (/[\r\n]/.test(secretKey)) throw new InputError(Inputs.SecretKey, 'must be a single line')
-    return `Basic ${Buffer.from(`${apiKey}:${secretKey}`).toString('base64')}`
-  }
-}
 
 /** Reads one input, trimmed ('' when not set). */
 type Read = (name: string) => string
@@ -212,6 +148,49 @@ function parsePath(read: Read, env: Toolkit['env'], cohortId: string): string {
   return isAbsolute(given) ? resolve(given) : resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
 }
 
+function parseCompareWith(read: Read, env: Toolkit['env'], token: string): CompareWith {
+  const value = read(Inputs.CompareWith)
+  if (value === '' || value === 'none') return { kind: 'none' }
+  if (value === 'previous-run') {
+    if (!token) {
+      throw new InputError(
+        Inputs.GithubToken,
+        `is required with '${Inputs.CompareWith}: previous-run' (the default is \${{ github.token }})`
+      )
+    }
+    return { kind: 'previous-run', token }
+  }
+  if (/[\r\n]/.test(value)) throw new InputError(Inputs.CompareWith, 'must be none, previous-run or one path')
+  const path = isAbsolute(value) ? resolve(value) : resolve(env.GITHUB_WORKSPACE || process.cwd(), value)
+  return { kind: 'file', path, given: value }
+}
+
+function parseCompareKey(read: Read): string {
+  const value = read(Inputs.CompareKey)
+  if (value === '') {
+    throw new InputError(
+      Inputs.CompareKey,
+      `must name the column that identifies a member (such as ${Defaults.compareKey})`
+    )
+  }
+  if ([...value].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    throw new InputError(Inputs.CompareKey, 'must not contain control characters')
+  }
+  return value
+}
+
+function parseMaxExiting(read: Read): MaxExiting | undefined {
+  const value = read(Inputs.MaxExiting)
+  if (value === '') return undefined
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value)
+  if (percent && Number(percent[1]) <= 100) return { percent: Number(percent[1]) }
+  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return { count: Number(value) }
+  throw new InputError(
+    Inputs.MaxExiting,
+    `must be a whole number of members or a percentage of the baseline from 0% to 100% (such as 5%), got '${value}'`
+  )
+}
+
 /**
  * Reads and validates every input, without touching the network or the disk. The credentials are read first and
  * every form of them is masked (on the runner and in `redactor`) before anything can fail. Throws an InputError
@@ -257,6 +236,9 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     compressionLevel: parseInteger(read, Inputs.CompressionLevel, 0, 9, Defaults.compressionLevel) as number,
     overwrite: parseBoolean(read, Inputs.Overwrite, false),
     minMembers: parseInteger(read, Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number,
-    path: parsePath(read, toolkit.env, cohortId)
+    path: parsePath(read, toolkit.env, cohortId),
+    compareWith: parseCompareWith(read, toolkit.env, credentials.githubToken),
+    compareKey: parseCompareKey(read),
+    maxExiting: parseMaxExiting(read)
   }
 }

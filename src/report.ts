@@ -1,4 +1,5 @@
 import type { UploadedArtifact } from './artifact.js'
+import type { ChangeReport } from './changes.js'
 import { Outputs } from './constants.js'
 import type { Membership } from './download.js'
 import { formatBytes, formatDuration } from './format.js'
@@ -15,6 +16,7 @@ export class Report {
   private membership?: Membership
   private artifact?: UploadedArtifact & { name: string }
   private error?: string
+  private changes?: ChangeReport
   /** Amplitude requests spent, by step (the client's live counters). */
   requests = { request: 0, status: 0, file: 0, storage: 0 }
 
@@ -36,8 +38,27 @@ export class Report {
     this.toolkit.setOutput(Outputs.FinalStatus, status)
   }
 
+  /** What the manifest records of this export, once it has been downloaded. */
+  facts(exportedAt: number): {
+    cohortId: string
+    requestId: string
+    finalStatus: string
+    exportedAt: string
+  } {
+    return {
+      cohortId: this.cohortId,
+      requestId: this.requestId ?? '',
+      finalStatus: this.finalStatus ?? 'complete',
+      exportedAt: new Date(exportedAt).toISOString()
+    }
+  }
+
   setMembership(membership: Membership): void {
     this.membership = membership
+  }
+
+  setChanges(changes: ChangeReport): void {
+    this.changes = changes
   }
 
   setArtifact(name: string, artifact: UploadedArtifact | undefined): void {
@@ -55,6 +76,15 @@ export class Report {
     toolkit.setOutput(Outputs.Sha256, file.sha256)
     toolkit.setOutput(Outputs.ArtifactId, this.artifact ? String(this.artifact.id) : '')
     toolkit.setOutput(Outputs.ArtifactUrl, this.artifact?.url ?? '')
+    const changes = this.changes
+    const count = (n: number | null | undefined): string => (n === null || n === undefined ? '' : String(n))
+    toolkit.setOutput(Outputs.Baseline, changes?.baseline ?? 'none')
+    toolkit.setOutput(Outputs.EnteringCount, count(changes?.entering))
+    toolkit.setOutput(Outputs.ExitingCount, count(changes?.exiting))
+    toolkit.setOutput(Outputs.ChangedCount, count(changes?.changed))
+    toolkit.setOutput(Outputs.EnteringFile, changes?.files.entering ?? '')
+    toolkit.setOutput(Outputs.ExitingFile, changes?.files.exiting ?? '')
+    toolkit.setOutput(Outputs.ChangedFile, changes?.files.changed ?? '')
     const sent = this.requests
     toolkit.info(
       `Exported cohort '${this.cohortId}': ${file.members} members, ${formatBytes(file.bytes)}, ` +
@@ -83,7 +113,8 @@ export class Report {
       [
         'Artifact',
         this.artifact ? `<a href="${this.artifact.url}">${this.artifact.name}</a>` : 'not uploaded'
-      ]
+      ],
+      ...changeRows(this.changes)
     ]
     const table = [['Field', 'Value'].map(h => `<th>${h}</th>`).join('')]
       .concat(rows.map(row => row.map(cell => `<td>${cell}</td>`).join('')))
@@ -96,6 +127,24 @@ export class Report {
       .appendSummary(text)
       .catch(error => this.toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))
   }
+}
+
+/** The summary rows of the comparison, when one ran. */
+function changeRows(changes: ChangeReport | undefined): [string, string][] {
+  if (!changes || changes.entering === null) return []
+  const number = (n: number | null): string => (n === null ? '—' : n.toLocaleString('en-US'))
+  const baseline =
+    changes.baseline === 'none'
+      ? 'none (first export: every member is entering)'
+      : changes.baselineUrl
+        ? `<a href="${changes.baselineUrl}">run ${escapeHtml(changes.baseline)}</a>`
+        : escapeHtml(changes.baseline)
+  return [
+    ['Compared with', baseline],
+    ['Entering', number(changes.entering)],
+    ['Exiting', number(changes.exiting)],
+    ['Changed', changes.changed === null ? '— (the columns differ)' : number(changes.changed)]
+  ]
 }
 
 function escapeHtml(text: string): string {

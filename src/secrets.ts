@@ -37,6 +37,7 @@ export function withRedaction(toolkit: Toolkit, redactor: Redactor): Toolkit {
     info: message => toolkit.info(redact(message)),
     debug: message => toolkit.debug(redact(message)),
     warning: message => toolkit.warning(redact(message)),
+    notice: message => toolkit.notice(redact(message)),
     setFailed: message => toolkit.setFailed(redact(message)),
     appendSummary: text => toolkit.appendSummary(redact(text)),
     group: (name, fn) => toolkit.group(redact(name), fn)

@@ -7,11 +7,16 @@ export interface Logger {
   warning(message: string): void
 }
 
+/** A Logger that can also raise a notice annotation. */
+export interface Annotator extends Logger {
+  notice(message: string): void
+}
+
 /**
  * The little of the Actions toolkit the action uses. `run()` takes one, so tests pass a fake that records what the
  * action did instead of patching `process.env` and stdout.
  */
-export interface Toolkit extends Logger {
+export interface Toolkit extends Annotator {
   /** An input's value, trimmed; '' when not set. */
   getInput(name: string): string
   setOutput(name: string, value: string): void
@@ -35,6 +40,7 @@ export const actionsToolkit: Toolkit = {
   info: message => core.info(message),
   debug: message => core.debug(message),
   warning: message => core.warning(message),
+  notice: message => core.notice(message),
   group: (name, fn) => core.group(name, fn),
   appendSummary: async text => {
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(text).write()

@@ -1,0 +1,174 @@
+import { writeFile } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
+import { type Baseline, BaselineError, type BaselineContext, findBaseline } from './baseline.js'
+import { compareMemberships, type Comparison, firstExport, MissingKeyColumnError } from './compare.js'
+import { Inputs } from './constants.js'
+import { headerOf, parseFields } from './csv.js'
+import type { Membership } from './download.js'
+import { InputError, InvalidFileError } from './errors.js'
+import type { ActionInputs } from './inputs.js'
+import { type Manifest, siblings } from './manifest.js'
+
+/** What changed since the last export, as the outputs, the summary and the manifest report it. */
+export interface ChangeReport {
+  /** `none`, `file` or the baseline run's ID. */
+  baseline: string
+  baselineUrl?: string
+  /** null when no comparison ran (`changed` also when the columns differ). */
+  entering: number | null
+  exiting: number | null
+  changed: number | null
+  files: { entering?: string; exiting?: string; changed?: string }
+}
+
+/** More members would exit than `max-exiting` allows: most likely a broken cohort definition, not real churn. */
+export class MassExitError extends Error {
+  constructor(
+    readonly exiting: number,
+    /** The limit as given: `50`, or `5% (50 of 1000)`. */
+    readonly limit: string,
+    readonly baselineMembers: number
+  ) {
+    super(
+      `${exiting} of the baseline's ${baselineMembers} members would exit, more than the limit of ${limit}`
+    )
+    this.name = 'MassExitError'
+  }
+}
+
+/**
+ * The comparison with the last export: the baseline is found (and fetched) before the export spends a cohort
+ * request; after the download, the change files and the manifest are written beside the membership file.
+ */
+export class Changes {
+  private constructor(
+    private readonly inputs: ActionInputs,
+    private readonly baseline: Baseline | undefined,
+    private readonly context: BaselineContext
+  ) {}
+
+  static async prepare(inputs: ActionInputs, context: BaselineContext): Promise<Changes> {
+    return new Changes(inputs, await findBaseline(inputs, context), context)
+  }
+
+  async dispose(): Promise<void> {
+    await this.baseline?.dispose()
+  }
+
+  /** Compares, writes the change files and the manifest; returns the report and the files to deliver. */
+  async compute(
+    membership: Membership,
+    facts: { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
+  ): Promise<{ report: ChangeReport; files: string[]; manifest: Manifest }> {
+    const { inputs } = this
+    const paths = siblings(membership.path)
+    const columns = parseFields(...asRecord(await headerOf(membership.path)))
+    let report: ChangeReport = { baseline: 'none', entering: null, exiting: null, changed: null, files: {} }
+    if (inputs.compareWith.kind !== 'none') {
+      const files = { entering: paths.entering, exiting: paths.exiting, changed: paths.changed }
+      if (!this.baseline) {
+        await firstExport(membership.path, files)
+        this.context.toolkit.notice(
+          `No earlier export to compare with: every member counts as entering (as in Amplitude's first sync)`
+        )
+        report = { baseline: 'none', entering: membership.members, exiting: 0, changed: 0, files }
+      } else {
+        const result = await this.compare(membership.path, files)
+        report = {
+          baseline: this.baseline.source,
+          baselineUrl: this.baseline.runUrl,
+          entering: result.entering,
+          exiting: result.exiting,
+          changed: result.changed,
+          files: result.changed === null ? { entering: files.entering, exiting: files.exiting } : files
+        }
+      }
+    }
+    const manifest: Manifest = {
+      version: 1,
+      cohortId: facts.cohortId,
+      requestId: facts.requestId,
+      finalStatus: facts.finalStatus,
+      exportedAt: facts.exportedAt,
+      file: basename(membership.path),
+      memberCount: membership.members,
+      bytes: membership.bytes,
+      sha256: membership.sha256,
+      columns,
+      includeProps: inputs.includeProps,
+      propKeys: inputs.propKeys,
+      baseline: report.baseline,
+      enteringCount: report.entering,
+      exitingCount: report.exiting,
+      changedCount: report.changed
+    }
+    await writeFile(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
+    const files = [
+      membership.path,
+      ...Object.values(report.files).filter(f => f !== undefined),
+      paths.manifest
+    ]
+    return { report, files, manifest }
+  }
+
+  private async compare(
+    current: string,
+    files: { entering: string; exiting: string; changed: string }
+  ): Promise<Comparison> {
+    const baseline = this.baseline as Baseline
+    const { inputs } = this
+    const { toolkit } = this.context
+    let result: Comparison
+    try {
+      result = await compareMemberships(current, baseline.csv, inputs.compareKey, files, dirname(current))
+    } catch (error) {
+      if (error instanceof MissingKeyColumnError && error.file === 'current') {
+        const header = parseFields(...asRecord(await headerOf(current)))
+        throw new InputError(
+          Inputs.CompareKey,
+          `names the column '${inputs.compareKey}', which the new file does not have (its columns: ${header.join(', ')})`
+        )
+      }
+      if (error instanceof MissingKeyColumnError) {
+        throw new BaselineError(baseline.source, `it has no column '${inputs.compareKey}'`)
+      }
+      if (error instanceof InvalidFileError)
+        throw new BaselineError(baseline.source, 'it is not a complete CSV file')
+      throw error
+    }
+    for (const [file, count] of Object.entries(result.emptyKeys)) {
+      if (count > 0) {
+        toolkit.warning(
+          `${file}: ${count} rows with an empty '${inputs.compareKey}' cannot be matched; left out of the change files`
+        )
+      }
+    }
+    for (const [file, count] of Object.entries(result.duplicateKeys)) {
+      if (count > 0) {
+        toolkit.warning(
+          `${file}: ${count} rows repeat an earlier '${inputs.compareKey}'; the first occurrence counts`
+        )
+      }
+    }
+    if (result.columnsDiffer) {
+      toolkit.warning(
+        'The new file and the baseline have different columns: members are matched by key, but changed rows are not ' +
+          'computed (no changed file; changedCount is empty)'
+      )
+    }
+    // A count, or a share of the baseline's members (with a non-empty key, each counted once).
+    const max = inputs.maxExiting
+    if (max) {
+      const limit = 'count' in max ? max.count : (result.baselineMembers * max.percent) / 100
+      const text =
+        'count' in max ? String(max.count) : `${max.percent}% (${limit} of ${result.baselineMembers})`
+      if (result.exiting > limit) throw new MassExitError(result.exiting, text, result.baselineMembers)
+    }
+    return result
+  }
+}
+
+/** A header buffer as the arguments of parseFields. */
+function asRecord(header: Buffer): [Buffer, number, number] {
+  return [header, 0, header.length]
+}
