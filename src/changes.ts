@@ -5,6 +5,7 @@ import { compareMemberships, type Comparison, firstExport, MissingKeyColumnError
 import { Inputs } from './constants.js'
 import { headerOf, parseFields } from './csv.js'
 import type { Membership } from './download.js'
+import { type HistoryEntry, nextHistory } from './history.js'
 import { InputError, InvalidFileError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { type Manifest, siblings } from './manifest.js'
@@ -19,6 +20,8 @@ export interface ChangeReport {
   exiting: number | null
   changed: number | null
   files: { entering?: string; exiting?: string; changed?: string }
+  /** The exports of this cohort so far, oldest first, this one last. */
+  history: HistoryEntry[]
 }
 
 /** More members would exit than `max-exiting` allows: most likely a broken cohort definition, not real churn. */
@@ -63,7 +66,14 @@ export class Changes {
     const { inputs } = this
     const paths = siblings(membership.path)
     const columns = parseFields(...asRecord(await headerOf(membership.path)))
-    let report: ChangeReport = { baseline: 'none', entering: null, exiting: null, changed: null, files: {} }
+    let report: ChangeReport = {
+      baseline: 'none',
+      entering: null,
+      exiting: null,
+      changed: null,
+      files: {},
+      history: []
+    }
     if (inputs.compareWith.kind !== 'none') {
       const files = { entering: paths.entering, exiting: paths.exiting, changed: paths.changed }
       if (!this.baseline) {
@@ -71,10 +81,11 @@ export class Changes {
         this.context.toolkit.notice(
           `No earlier export to compare with: every member counts as entering (as in Amplitude's first sync)`
         )
-        report = { baseline: 'none', entering: membership.members, exiting: 0, changed: 0, files }
+        report = { ...report, entering: membership.members, exiting: 0, changed: 0, files }
       } else {
         const result = await this.compare(membership.path, files)
         report = {
+          ...report,
           baseline: this.baseline.source,
           baselineUrl: this.baseline.runUrl,
           entering: result.entering,
@@ -84,6 +95,14 @@ export class Changes {
         }
       }
     }
+    // The chain of manifests is the history: the baseline's, plus this export.
+    report.history = nextHistory(this.baseline?.manifest?.history, {
+      exportedAt: facts.exportedAt,
+      requestId: facts.requestId,
+      memberCount: membership.members,
+      enteringCount: report.entering,
+      exitingCount: report.exiting
+    })
     const manifest: Manifest = {
       version: 1,
       cohortId: facts.cohortId,
@@ -100,7 +119,8 @@ export class Changes {
       baseline: report.baseline,
       enteringCount: report.entering,
       exitingCount: report.exiting,
-      changedCount: report.changed
+      changedCount: report.changed,
+      history: report.history
     }
     await writeFile(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
     const files = [

@@ -140,9 +140,10 @@ export async function compareMemberships(
       rows: 0,
       emptyKeys: 0
     }
+    // The new file first: when neither has the key column, the error is about the input, not the baseline.
     for (const [source, name] of [
-      [base, 'b'],
-      [next, 'c']
+      [next, 'c'],
+      [base, 'b']
     ] as const) {
       const writers = Array.from({ length: count }, (_, i) => new BufferedWriter(join(dir, `${name}${i}`)))
       try {

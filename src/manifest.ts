@@ -1,4 +1,5 @@
 import { basename, dirname, join } from 'node:path'
+import type { HistoryEntry } from './history.js'
 
 /**
  * `<name>.json` beside the membership file and in the artifact: what was exported, so that the next run can check the
@@ -24,6 +25,8 @@ export interface Manifest {
   enteringCount: number | null
   exitingCount: number | null
   changedCount: number | null
+  /** Up to the last 30 exports of this cohort, oldest first, this one last: carried from manifest to manifest. */
+  history: HistoryEntry[]
 }
 
 /** The files beside the membership file: `<name>.entering.csv` … and `<name>.json`. */

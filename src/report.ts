@@ -5,6 +5,7 @@ import type { Membership } from './download.js'
 import { formatBytes, formatDuration } from './format.js'
 import type { JobStatus } from './job-status.js'
 import type { Toolkit } from './toolkit.js'
+import { trendMarkdown, trendSentence } from './trend.js'
 
 /**
  * What the run has learnt so far, filled in step by step so a failed run still reports what it knew. Sets the step's
@@ -85,6 +86,13 @@ export class Report {
     toolkit.setOutput(Outputs.EnteringFile, changes?.files.entering ?? '')
     toolkit.setOutput(Outputs.ExitingFile, changes?.files.exiting ?? '')
     toolkit.setOutput(Outputs.ChangedFile, changes?.files.changed ?? '')
+    const history = changes?.history ?? []
+    if (history.length > 0) {
+      const { sentence, outside } = trendSentence(history)
+      toolkit.info(sentence)
+      // With fewer than two earlier exports any change is "outside the range": not worth a notice.
+      if (outside && history.length >= 3) toolkit.notice(`Cohort '${this.cohortId}': ${sentence}`)
+    }
     const sent = this.requests
     toolkit.info(
       `Exported cohort '${this.cohortId}': ${file.members} members, ${formatBytes(file.bytes)}, ` +
@@ -121,7 +129,12 @@ export class Report {
       .map(row => `<tr>${row}</tr>`)
       .join('')
     const heading = this.error ? 'Amplitude cohort export failed' : 'Amplitude cohort export'
-    let text = `<h2>${heading}</h2>\n<table>${table}</table>\n`
+    let text = `<h2>${heading}</h2>\n`
+    const history = this.changes?.history ?? []
+    if (!this.error && history.length > 0) {
+      text += `\n${trendSentence(history).sentence}\n\n${trendMarkdown([{ cohortId: this.cohortId, history }])}\n`
+    }
+    text += `<table>${table}</table>\n`
     if (this.error) text += `\n**Error:** ${escapeHtml(this.error)}\n\n`
     await this.toolkit
       .appendSummary(text)

@@ -40,13 +40,16 @@ export function removeRunDirs(): void {
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-  clock = new TestClock()
+  clock = new TestClock(),
+  /** Prepares the workspace (files a run reads) before the run starts. */
+  setup?: (workspace: string) => void
 ): Promise<ActionRun> {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'))
   runDirs.push(root)
   const runnerTemp = join(root, 'runner-temp')
   const workspace = join(root, 'workspace')
   for (const dir of [runnerTemp, workspace]) mkdirSync(dir)
+  setup?.(workspace)
   const toolkit = new FakeToolkit(inputs, {
     RUNNER_TEMP: runnerTemp,
     GITHUB_WORKSPACE: workspace,
