@@ -2,9 +2,17 @@
 // the Amplitude simulator, the real @actions/artifact client, the results-service stub and Azurite.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  errorLines,
+  maskCommands,
+  secretForms,
+  sha256File,
+  validInputs,
+  withoutMaskCommands
+} from '../support/action.mjs'
 import { startHarness } from './harness.mjs'
 import { readZip } from './results-service.mjs'
 
@@ -22,40 +30,10 @@ afterAll(async () => {
   await harness?.stop()
 })
 
-function baseInputs(cohortId: string): Record<string, string> {
-  const { sim } = harness
-  return {
-    'cohort-id': cohortId,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '200ms'
-  }
-}
-
 async function runAction(inputs: Record<string, string>): Promise<RunResult> {
   const result = await harness.runAction(inputs, { timeoutMs: 120_000 })
   runs.push(result)
   return result
-}
-
-function errorLine(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .join('\n')
-    .replace(/%0A/g, '\n')
-    .replace(/%25/g, '%')
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(file)
-      .on('data', chunk => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject)
-  })
 }
 
 describe('dist/index.js under the runner protocol', () => {
@@ -69,11 +47,11 @@ describe('dist/index.js under the runner protocol', () => {
       gzip: 'header'
     })
     const result = await runAction({
-      ...baseInputs('e2eHappy'),
+      ...validInputs(harness.sim, 'e2eHappy'),
       'include-props': 'true',
       'retention-days': '3'
     })
-    expect(errorLine(result.stdout)).toBe('')
+    expect(errorLines(result.stdout)).toEqual([])
     expect(result.code).toBe(0)
 
     const { outputs } = result
@@ -120,7 +98,7 @@ describe('dist/index.js under the runner protocol', () => {
     await sim.addCohort('e2eNoUpload', { members: 10 })
     const before = results.callsOf('CreateArtifact').length
     const result = await runAction({
-      ...baseInputs('e2eNoUpload'),
+      ...validInputs(harness.sim, 'e2eNoUpload'),
       'upload-artifact': 'false',
       path: 'out/m.csv'
     })
@@ -140,10 +118,10 @@ describe('failures through the bundle: exit 1, an ::error:: line, finalStatus wh
 
   it('a failed job', async () => {
     await harness.sim.addCohort('e2eFailed', { members: 5, fail: true, polls: 1 })
-    const result = await runAction(baseInputs('e2eFailed'))
+    const result = await runAction(validInputs(harness.sim, 'e2eFailed'))
     expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(
-      /::error::Amplitude reported that the export job failed \(JOB FAILED\)/
+    expect(errorLines(result.stdout).join('\n')).toMatch(
+      /^Amplitude reported that the export job failed \(JOB FAILED\)/
     )
     expect(result.outputs.requestId).toMatch(/^req-/)
     expect(result.outputs.finalStatus).toBe('failed')
@@ -153,9 +131,9 @@ describe('failures through the bundle: exit 1, an ::error:: line, finalStatus wh
 
   it('a timeout', async () => {
     await harness.sim.addCohort('e2eSlow', { members: 5, jobMs: 600_000 })
-    const result = await runAction({ ...baseInputs('e2eSlow'), timeout: '2s' })
+    const result = await runAction({ ...validInputs(harness.sim, 'e2eSlow'), timeout: '2s' })
     expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(
+    expect(errorLines(result.stdout).join('\n')).toMatch(
       /did not complete within 'timeout' \(2\.0s\): last status 'computing'/
     )
     expect(result.outputs.finalStatus).toBe('computing')
@@ -165,18 +143,21 @@ describe('failures through the bundle: exit 1, an ::error:: line, finalStatus wh
 
   it('bad credentials', async () => {
     await harness.sim.addCohort('e2eCreds', { members: 5 })
-    const result = await runAction({ ...baseInputs('e2eCreds'), 'api-key': 'not-the-right-key-0000' })
+    const result = await runAction({
+      ...validInputs(harness.sim, 'e2eCreds'),
+      'api-key': 'not-the-right-key-0000'
+    })
     expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(/refused the credentials \(HTTP 403/)
+    expect(errorLines(result.stdout).join('\n')).toMatch(/refused the credentials \(HTTP 403/)
     expect(result.outputs.requestId).toBeUndefined()
     await expectNoArtifact('amplitude-cohort-e2eCreds')
   })
 
   it('bad input, before any request', async () => {
     const before = harness.sim.requests.length
-    const result = await runAction({ ...baseInputs('e2eInput'), timeout: 'soon' })
+    const result = await runAction({ ...validInputs(harness.sim, 'e2eInput'), timeout: 'soon' })
     expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(/::error::Input 'timeout' must be a duration/)
+    expect(errorLines(result.stdout).join('\n')).toMatch(/^Input 'timeout' must be a duration/)
     expect(harness.sim.requests.length).toBe(before)
     await expectNoArtifact('amplitude-cohort-e2eInput')
   })
@@ -194,8 +175,8 @@ describe('a large cohort', () => {
       gzip: 'header'
     })
     expect(cohort.bytes).toBeGreaterThan(200 * 1024 * 1024)
-    const result = await runAction({ ...baseInputs('e2eLarge'), 'compression-level': '1' })
-    expect(errorLine(result.stdout)).toBe('')
+    const result = await runAction({ ...validInputs(harness.sim, 'e2eLarge'), 'compression-level': '1' })
+    expect(errorLines(result.stdout)).toEqual([])
     expect(result.code).toBe(0)
     expect(result.outputs.bytes).toBe(String(cohort.bytes))
     expect(result.outputs.sha256).toBe(cohort.sha256)
@@ -225,24 +206,15 @@ describe('masking across every run of this suite', () => {
   it('no secret form appears in stdout, stderr, outputs or summary; each form is registered with ::add-mask::', () => {
     const { sim } = harness
     expect(runs.length).toBeGreaterThanOrEqual(7)
-    const forms = [
-      sim.apiKey,
-      sim.secretKey,
-      sim.basicAuth,
-      Buffer.from(`${sim.apiKey}:${sim.secretKey}`).toString('base64')
-    ]
     for (const run of runs) {
-      const masks = run.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
+      const masks = maskCommands(run.stdout)
       const visible = [
-        run.stdout
-          .split('\n')
-          .filter(l => !l.startsWith('::add-mask::'))
-          .join('\n'),
+        withoutMaskCommands(run.stdout),
         run.stderr,
         JSON.stringify(run.outputs),
         run.summary
       ].join('\n')
-      for (const form of forms) expect(visible).not.toContain(form)
+      for (const form of secretForms(sim.apiKey, sim.secretKey)) expect(visible).not.toContain(form)
       if (run.env['INPUT_API-KEY'] === sim.apiKey) {
         expect(masks).toEqual(
           expect.arrayContaining([

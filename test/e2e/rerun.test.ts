@@ -1,5 +1,6 @@
 // Re-running a failed job re-runs this step with the same artifact name: `overwrite` decides what happens.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { errorLines, validInputs } from '../support/action.mjs'
 import { startHarness } from './harness.mjs'
 import { readZip } from './results-service.mjs'
 
@@ -14,23 +15,7 @@ afterAll(async () => {
 })
 
 function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {
-  const { sim } = harness
-  return {
-    'cohort-id': cohortId,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '100ms',
-    'artifact-name': 'nightly-members',
-    ...extra
-  }
-}
-
-function errors(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .join('\n')
+  return validInputs(harness.sim, cohortId, { 'artifact-name': 'nightly-members', ...extra })
 }
 
 describe('artifact name conflicts on re-runs', () => {
@@ -48,7 +33,7 @@ describe('artifact name conflicts on re-runs', () => {
     // Found before the export: no monthly cohort request is spent on a file that could not be delivered.
     expect(sim.count('request')).toBe(cohortRequests)
     expect(second.outputs.requestId).toBeUndefined()
-    expect(errors(second.stdout)).toMatch(
+    expect(errorLines(second.stdout).join('\n')).toMatch(
       /An artifact named 'nightly-members' already exists in this workflow run .*Set 'overwrite: true' to replace it, or choose another 'artifact-name'/
     )
     expect(second.outputs.artifactId).toBeUndefined()
@@ -64,7 +49,7 @@ describe('artifact name conflicts on re-runs', () => {
     expect(first.code).toBe(0)
     const second = await harness.runAction(inputs('rerunSame', { 'artifact-name': 'same-attempt' }))
     expect(second.code).toBe(1)
-    expect(errors(second.stdout)).toMatch(
+    expect(errorLines(second.stdout).join('\n')).toMatch(
       /An artifact named 'same-attempt' already exists in this workflow run/
     )
   })
@@ -74,7 +59,7 @@ describe('artifact name conflicts on re-runs', () => {
     const newer = await sim.addCohort('rerunB', { members: 11 })
     const oldId = results.artifacts.get('nightly-members')?.id
     const run = await harness.runAction(inputs('rerunB', { overwrite: 'true' }))
-    expect(errors(run.stdout)).toBe('')
+    expect(errorLines(run.stdout).join('\n')).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toContain(`Deleted the existing artifact 'nightly-members' (id ${oldId})`)
     const deletes = results.callsOf('DeleteArtifact')
@@ -95,7 +80,7 @@ describe('artifact name conflicts on re-runs', () => {
       env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined }
     })
     expect(run.code).toBe(1)
-    expect(errors(run.stdout)).toMatch(
+    expect(errorLines(run.stdout).join('\n')).toMatch(
       /Input 'upload-artifact' needs the GitHub Actions runtime .*set 'upload-artifact: false'/
     )
     expect(sim.count('request')).toBe(cohortRequests)

@@ -2,29 +2,19 @@
 // credential form is visible (runExport); the runs here add servers that echo the credentials back: in JSON and text
 // error bodies, in XML from the storage host, in a status value, in a redirect URL. And the credentials go to the
 // configured API origin only: never to a redirect target on another host or port.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import { AmplitudeSimulator, STORAGE_HOST } from '../sim/amplitude-simulator.mjs'
-import {
-  cleanupRuns,
-  cohortName,
-  leaks,
-  nonZero,
-  record,
-  runExport,
-  secretForms,
-  startFaultSimulator,
-  visibleText
-} from './support.js'
+import { STORAGE_HOST } from '../sim/amplitude-simulator.mjs'
+import { leaks, secretForms } from '../support/action.mjs'
+import { faultSuite, nonZero, record, runExport, visibleText } from './support.js'
 
-let sim: AmplitudeSimulator
+const { sim, cohort } = faultSuite({ members: 50, polls: 0 })
 let other: Server
 let otherUrl = ''
 const otherSeen: IncomingHttpHeaders[] = []
 
 beforeAll(async () => {
-  sim = await startFaultSimulator()
   // Another origin on the API's host (another port): serves a small valid file, records what it was sent.
   other = createServer((req, res) => {
     otherSeen.push(req.headers)
@@ -35,19 +25,10 @@ beforeAll(async () => {
   await once(other, 'listening')
   otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}`
 })
-afterEach(() => sim.faults.clear())
 afterAll(async () => {
   other.closeAllConnections()
   await new Promise(resolve => other.close(resolve))
-  await sim.close()
-  cleanupRuns()
 })
-
-async function cohort(prefix: string, spec: Parameters<AmplitudeSimulator['addCohort']>[1] = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 50, polls: 0, ...spec })
-  return { id, expected }
-}
 
 /** The pre-signed link signatures the simulator handed out: credentials for one minute, never to be logged. */
 function signatures(): string[] {

@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
 import {
   errorLines,
-  removeRunDirs,
-  runAction,
+  maskCommands,
   secretForms,
+  validInputs,
   withoutMaskCommands
-} from '../support/run-action.js'
+} from '../support/action.mjs'
+import { removeRunDirs, runAction } from '../support/run-action.js'
 
 let sim: AmplitudeSimulator
 
@@ -20,16 +21,9 @@ afterAll(async () => {
   removeRunDirs()
 })
 
+/** Valid inputs for `cohortId`, without upload (there is no Actions runtime in-process). */
 function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'cohort-id': cohortId,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '100ms',
-    'upload-artifact': 'false',
-    ...extra
-  }
+  return validInputs(sim, cohortId, { 'upload-artifact': 'false', ...extra })
 }
 
 describe('export through the real HTTP stack', () => {
@@ -92,8 +86,7 @@ describe('export through the real HTTP stack', () => {
       'basic-auth': sim.basicAuth
     })
     expect(result.exitCode).toBe(0)
-    const masks = result.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
-    expect(masks).toEqual(
+    expect(maskCommands(result.stdout)).toEqual(
       expect.arrayContaining([
         `::add-mask::${sim.basicAuth}`,
         `::add-mask::${sim.apiKey}`,

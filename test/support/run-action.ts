@@ -1,12 +1,12 @@
 // Runs the action's `run()` in this process the way the runner would start it: inputs as INPUT_* variables, a fresh
 // GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, RUNNER_TEMP and GITHUB_WORKSPACE in a temp folder; captures everything the
 // action writes to stdout (where @actions/core writes logs and workflow commands).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import { run } from '../../src/main.js'
-import { parseCommandFile } from '../e2e/harness.mjs'
+import { GITHUB_REPOSITORY, inputEnv, prepareRunnerFolders } from './action.mjs'
 
 export interface ActionRun {
   exitCode: number
@@ -18,9 +18,6 @@ export interface ActionRun {
   /** Files left in RUNNER_TEMP (where the default `path` points). */
   tempFiles: string[]
 }
-
-// The runner's command-file format (GITHUB_OUTPUT), parsed strictly: shared with the end-to-end harness.
-export { parseCommandFile }
 
 /** The temp folders of the runs so far, removed by removeRunDirs(). */
 const runDirs: string[] = []
@@ -42,28 +39,17 @@ export async function runAction(
 ): Promise<ActionRun> {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'))
   runDirs.push(root)
-  const runnerTemp = join(root, 'runner-temp')
-  const workspace = join(root, 'workspace')
-  const outputFile = join(root, 'github-output')
-  const summaryFile = join(root, 'step-summary')
-  for (const dir of [runnerTemp, workspace]) mkdirSync(dir)
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
+  const folders = prepareRunnerFolders(root)
   const saved = { ...process.env }
   for (const key of Object.keys(process.env)) if (!KEEP.has(key)) delete process.env[key]
   Object.assign(process.env, {
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_WORKSPACE: workspace,
+    ...folders.env,
     GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REPOSITORY: 'octo-org/nightly-exports',
+    GITHUB_REPOSITORY,
     GITHUB_RUN_ID: '4242',
-    ...env
+    ...env,
+    ...inputEnv(inputs)
   })
-  for (const [name, value] of Object.entries(inputs)) {
-    process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
   const chunks: string[] = []
   const write = process.stdout.write.bind(process.stdout)
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -89,37 +75,10 @@ export async function runAction(
   return {
     exitCode,
     stdout: chunks.join(''),
-    outputs: parseCommandFile(readFileSync(outputFile, 'utf8')),
-    summary: readFileSync(summaryFile, 'utf8'),
-    runnerTemp: runnerTemp,
-    workspace: workspace,
-    tempFiles: readdirSync(runnerTemp)
+    outputs: folders.outputs(),
+    summary: folders.summary(),
+    runnerTemp: folders.runnerTemp,
+    workspace: folders.workspace,
+    tempFiles: readdirSync(folders.runnerTemp)
   }
-}
-
-/** The `::error::` lines of a run, decoded. */
-export function errorLines(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .map(l =>
-      l
-        .replace(/^::error[^:]*::/, '')
-        .replace(/%0A/g, '\n')
-        .replace(/%0D/g, '\r')
-        .replace(/%25/g, '%')
-    )
-}
-
-/** Every form a secret may leak in, given the key pair: the key, the secret, base64 of `key:secret`. */
-export function secretForms(apiKey: string, secretKey: string): string[] {
-  return [apiKey, secretKey, Buffer.from(`${apiKey}:${secretKey}`).toString('base64')]
-}
-
-/** stdout without the `::add-mask::` lines, which by design carry the secrets to the runner. */
-export function withoutMaskCommands(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(l => !l.startsWith('::add-mask::'))
-    .join('\n')
 }

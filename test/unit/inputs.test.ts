@@ -3,12 +3,13 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { maskSecrets, readInputs } from '../../src/inputs.js'
+import { inputEnv } from '../support/action.mjs'
 
 const saved = { ...process.env }
 let workspace: string
 
 function setInputs(inputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value
+  Object.assign(process.env, inputEnv(inputs))
 }
 
 beforeEach(() => {
