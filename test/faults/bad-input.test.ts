@@ -192,9 +192,16 @@ describe('every bad input names the input and sends no request', () => {
     expect(sim.requests.length).toBe(before)
     expect(result.tempFiles).toEqual([])
     expect(readdirSync(scratch).sort()).toEqual(['a-file', 'a-folder'])
-    // The summary is still written, and never echoes raw markup from an input.
+    // The summary is still written.
     expect(result.summary).toContain('Amplitude cohort export failed')
-    expect(result.summary).not.toContain('<b>x</b>')
+  })
+
+  it('a rejected cohort-id is shown in the summary escaped, never as markup', async () => {
+    const result = await runAction({ ...valid(), 'cohort-id': '<b>x</b>&' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout)).toEqual([expect.stringMatching(/^Input 'cohort-id' /)])
+    expect(result.summary).toContain('<code>&lt;b&gt;x&lt;/b&gt;&amp;</code>')
+    expect(result.summary).not.toContain('<b>')
   })
 
   it('whitespace in optional inputs means their default, as an empty value does', async () => {

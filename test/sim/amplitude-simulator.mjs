@@ -1,7 +1,8 @@
 // A local Amplitude Behavioral Cohorts API: a real HTTP server on 127.0.0.1 (the API host) and a second one on
-// 127.0.0.2 (the pre-signed "S3" storage host). It follows the live API described in ../../../shared/amplitude-api.md
-// and is scriptable per cohort (job length, status codes and vocabulary, inline or redirected download, gzip) and
-// per route (faults: error statuses with Retry-After, connection resets, truncated and stalled bodies).
+// 127.0.0.2 (the pre-signed "S3" storage host). It follows Amplitude's live API (request, poll, download:
+// https://amplitude.com/docs/apis/analytics/behavioral-cohorts) and is scriptable per cohort (job length, status codes
+// and vocabulary, inline or redirected download, gzip) and per route (faults: error statuses with Retry-After,
+// connection resets, truncated and stalled bodies).
 //
 // Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build.
 import { randomBytes } from 'node:crypto'

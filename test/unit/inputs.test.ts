@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { maskSecrets, readInputs } from '../../src/inputs.js'
@@ -117,7 +117,9 @@ describe('readInputs: valid values', () => {
 
   it('resolves a relative path against GITHUB_WORKSPACE and creates its folder', async () => {
     setInputs({ path: 'out/members.csv' })
+    expect(existsSync(join(workspace, 'out'))).toBe(false)
     expect((await read()).path).toBe(join(workspace, 'out', 'members.csv'))
+    expect(statSync(join(workspace, 'out')).isDirectory()).toBe(true)
   })
 })
 
