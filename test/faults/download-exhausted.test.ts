@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { nonZero, record, runExport, faultSuite } from './support.js'
+import { downloadCost, faultSuite, nonZero, record, runExport } from './support.js'
 
 const { sim, cohort } = faultSuite({ members: 20000, props: true, polls: 0 })
 
@@ -47,13 +47,7 @@ describe('a fault every time: a named error after 3 attempts, nothing at path', 
     expect(run.result.exitCode).toBe(1)
     expect(run.error).toMatch(/^the download failed after 3 attempts: /)
     expect(run.error).toMatch(message)
-    const redirected = spec.download === 'redirect'
-    expect(nonZero(run.requests)).toEqual({
-      request: 1,
-      status: 1,
-      file: 3,
-      ...(redirected ? { storage: 3 } : {})
-    })
+    expect(nonZero(run.requests)).toEqual(downloadCost(3, spec.download === 'redirect'))
     expect(run.result.tempFiles).toEqual([])
     expect(run.result.outputs.cohortFile).toBeUndefined()
     expect(run.result.outputs.finalStatus).toBe('complete')

@@ -218,41 +218,47 @@ tls('an https API (self-signed certificate trusted through NODE_EXTRA_CA_CERTS)'
     }
   }
 
-  it('an https → http downgrade redirect is refused: nothing is sent to the http URL', async () => {
+  /**
+   * Runs the action against an https API whose file link redirects to a storage host (http or https), and records
+   * the run as `fault`; returns the run and what each server was sent.
+   */
+  async function redirectedTo(secure: boolean, fault: string) {
     const apiSeen: { path: string; headers: IncomingHttpHeaders }[] = []
-    const httpSeen: IncomingHttpHeaders[] = []
-    const plain = await storage(false, httpSeen)
-    const api = await httpsApi(() => `${plain}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
+    const storageSeen: IncomingHttpHeaders[] = []
+    const host = await storage(secure, storageSeen)
+    const api = await httpsApi(() => `${host}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
     const run = await runAgainst(api)
-    record('https API redirects the file to http (downgrade)', {
-      requests: { request: 1, status: 1, file: 1, storage: httpSeen.length },
+    record(fault, {
+      requests: { request: 1, status: 1, file: 1, storage: storageSeen.length },
       ms: run.ms,
       error: run.error
     })
+    return { run, apiSeen, storageSeen }
+  }
+
+  it('an https → http downgrade redirect is refused: nothing is sent to the http URL', async () => {
+    const { run, apiSeen, storageSeen } = await redirectedTo(
+      false,
+      'https API redirects the file to http (downgrade)'
+    )
     expect(run.exit.code).toBe(1)
     expect(run.error).toMatch(
       /^the file redirect downgrades from https to http \(127\.0\.0\.1:\d+\); refusing to follow it$/
     )
-    expect(httpSeen).toHaveLength(0)
+    expect(storageSeen).toHaveLength(0)
     expect(apiSeen.map(r => r.headers.authorization)).toEqual([authorization, authorization, authorization])
     expect(readdirSync(run.out)).toEqual([])
   })
 
   it('an https redirect to another origin is followed without the credentials', async () => {
-    const apiSeen: { path: string; headers: IncomingHttpHeaders }[] = []
-    const otherSeen: IncomingHttpHeaders[] = []
-    const other = await storage(true, otherSeen)
-    const api = await httpsApi(() => `${other}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
-    const run = await runAgainst(api)
-    record('https API redirects the file to another https origin', {
-      requests: { request: 1, status: 1, file: 1, storage: otherSeen.length },
-      ms: run.ms,
-      error: run.error
-    })
+    const { run, storageSeen } = await redirectedTo(
+      true,
+      'https API redirects the file to another https origin'
+    )
     expect(run.error).toBe('')
     expect(run.exit.code).toBe(0)
-    expect(otherSeen).toHaveLength(1)
-    expect(otherSeen[0].authorization).toBeUndefined()
+    expect(storageSeen).toHaveLength(1)
+    expect(storageSeen[0].authorization).toBeUndefined()
     expect(readFileSync(run.path, 'utf8')).toBe('amplitude_id,user_id\n1,u1\n2,u2\n')
   })
 })

@@ -56,6 +56,14 @@ export function countRoutes(seen: { route: string }[]): Counts {
   return counts
 }
 
+/**
+ * What an export costs whose job completed on the first poll and whose file took `attempts` downloads (each through
+ * the storage host too when Amplitude redirects), as nonZero() gives it.
+ */
+export function downloadCost(attempts: number, redirected: boolean): Partial<Counts> {
+  return { request: 1, status: 1, file: attempts, ...(redirected ? { storage: attempts } : {}) }
+}
+
 /** `{request: 1, status: 2, file: 1, storage: 0}` without the zero routes, for assertions. */
 export function nonZero(counts: Partial<Counts>): Partial<Counts> {
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0))

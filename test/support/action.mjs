@@ -234,15 +234,24 @@ export function leaks(text, forms, piece = 10) {
 /** Variables of this process that a run inherits; everything else (INPUT_*, GITHUB_*, RUNNER_*, proxies...) not. */
 const INHERITED = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT']
 
-/** Children of startAction() still running, killed if this process exits first. */
-const liveRuns = new Set()
+/** Children to SIGKILL if this process exits while they still run. */
+const liveChildren = new Set()
 let exitHookInstalled = false
-function installExitHook() {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const child of liveRuns) child.kill('SIGKILL')
-  })
+
+/**
+ * Makes sure `child` does not outlive this process: it is killed (SIGKILL, synchronously) on this process's 'exit'
+ * if it is still running then. (Outside jest only: the `process` of a jest test is a copy that never sees 'exit'.)
+ * @param {import('node:child_process').ChildProcess} child
+ */
+export function killOnExit(child) {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once('exit', () => {
+      for (const running of liveChildren) running.kill('SIGKILL')
+    })
+  }
+  liveChildren.add(child)
+  child.once('exit', () => liveChildren.delete(child))
 }
 
 /**
@@ -274,13 +283,12 @@ export function startAction(inputs, options = {}) {
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
   const childEnv = /** @type {Record<string, string>} */ (env)
 
-  installExitHook()
   const child = spawn(process.execPath, [options.entry ?? ACTION_ENTRY], {
     cwd: folders.workspace,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  liveRuns.add(child)
+  killOnExit(child)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', text => {
@@ -296,7 +304,7 @@ export function startAction(inputs, options = {}) {
   const closed = new Promise((resolve, reject) => {
     child.once('error', reject)
     child.once('close', (code, signal) => resolve({ code, signal, at: Date.now() }))
-  }).finally(() => liveRuns.delete(child))
+  })
   return {
     child,
     closed,
