@@ -125,6 +125,6 @@ export function record(
 
 let next = 0
 /** A fresh cohort ID per test, so faults and jobs never meet another test's. */
-export function cohortName(prefix: string): string {
+function cohortName(prefix: string): string {
   return `${prefix}-${process.pid}-${++next}`
 }
