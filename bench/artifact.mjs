@@ -9,7 +9,7 @@
 import { rmSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ACTION_ENTRY, parseCommandFile } from '../test/e2e/harness.mjs'
+import { ACTION_ENTRY, parseCommandFile, validInputs } from '../test/support/action.mjs'
 import { artifactEnv } from './lib/harness.mjs'
 import { spawnAction, StepClock, STEPS } from './lib/action.mjs'
 import { VARIANTS } from './lib/cohorts.mjs'
@@ -87,14 +87,7 @@ export async function benchArtifacts({ sim, cohorts, dist, tmp, runs, sizes, kin
         h,
         dist,
         runRoot,
-        {
-          'cohort-id': cohort.ids[config.variant.key],
-          'api-key': sim.apiKey,
-          'secret-key': sim.secretKey,
-          'server-url': sim.apiUrl,
-          'poll-interval': '100ms',
-          'artifact-name': name
-        },
+        validInputs(sim, cohort.ids[config.variant.key], { 'artifact-name': name }),
         { NODE_OPTIONS: `--import=${PEAK_RSS}`, BENCH_PEAK_RSS_FILE: rssFile },
         text => clock.feed(text)
       )

@@ -10,6 +10,7 @@
 import { rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { validInputs } from '../test/support/action.mjs'
 import { spawnAction, STEPS } from './lib/action.mjs'
 import { check, fixed, MB, median, progress, runCommand, table } from './lib/util.mjs'
 
@@ -51,15 +52,7 @@ async function timeAction(sim, dist, root, cohortId, file) {
     dist,
     root,
     peakRss: true,
-    inputs: {
-      'cohort-id': cohortId,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'server-url': sim.apiUrl,
-      'poll-interval': '100ms',
-      'upload-artifact': 'false',
-      path: file
-    }
+    inputs: validInputs(sim, cohortId, { 'upload-artifact': 'false', path: file })
   })
   check({ ...run, code: run.timedOut ? null : run.code }, `the action (${cohortId})`)
   const saved = /Saved .*$/m.exec(run.stdout)?.[0] ?? ''

@@ -8,6 +8,7 @@
 // interleaved; medians.
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
+import { validInputs } from '../test/support/action.mjs'
 import { spawnAction } from './lib/action.mjs'
 import { artifactEnv } from './lib/harness.mjs'
 import { fixed, median, progress, runCommand, table } from './lib/util.mjs'
@@ -55,16 +56,11 @@ export async function benchStartup({ sim, dist, tmp, runs, cohorts, harness }) {
         dist,
         root,
         env: upload ? { ...artifactEnv(h), GITHUB_RUN_ATTEMPT: attempt } : {},
-        inputs: {
-          'cohort-id': id,
-          'api-key': sim.apiKey,
-          'secret-key': sim.secretKey,
-          'server-url': sim.apiUrl,
-          'poll-interval': '100ms',
+        inputs: validInputs(sim, id, {
           'upload-artifact': String(upload),
           'artifact-name': `startup-${run}-${kind}`,
           path: join(root, 'cohort.csv')
-        }
+        })
       })
       if (action.code !== 0) throw new Error(`the action failed:\n${action.stdout.slice(-2000)}`)
       samples[kind].push(await firstRequestAfter(sim, since, action.spawnedAtWall))

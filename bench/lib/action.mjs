@@ -1,8 +1,8 @@
 // Runs the bundled action (dist/index.js) the way the runner does, for the sections that need their own spawn: the
 // exact spawn instant (start-up) or an alternative bundle (BENCH_DIST). The artifact sections use the e2e harness.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { inputVariable } from '../../test/e2e/harness.mjs'
+import { inputEnv, prepareRunnerFolders } from '../../test/support/action.mjs'
 import { runCommand } from './util.mjs'
 
 /**
@@ -47,8 +47,6 @@ export const STEPS = {
   upload: 'Upload the artifact'
 }
 
-/** The INPUT_* variable of an input, as the runner names it (`cohort-id` → `INPUT_COHORT-ID`). */
-
 /**
  * Spawns `node <dist>` once with `inputs` in a fresh runner-like folder under `root`.
  * @param {{ dist: string, root: string, inputs: Record<string, string>, timeoutMs?: number, peakRss?: boolean,
@@ -67,25 +65,19 @@ export async function spawnAction({
   onStdout
 }) {
   const dist = resolve(entry)
-  mkdirSync(join(root, 'workspace'), { recursive: true })
-  mkdirSync(join(root, 'runner-temp'), { recursive: true })
-  const outputFile = join(root, 'github-output')
-  const summaryFile = join(root, 'step-summary')
+  const folders = prepareRunnerFolders(root)
   const rssFile = join(root, 'peak-rss')
-  for (const file of [outputFile, summaryFile, rssFile]) writeFileSync(file, '')
+  writeFileSync(rssFile, '')
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    GITHUB_WORKSPACE: join(root, 'workspace'),
-    RUNNER_TEMP: join(root, 'runner-temp'),
+    ...folders.env,
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_REPOSITORY: 'octo-org/bench',
-    GITHUB_RUN_ID: '1'
+    GITHUB_RUN_ID: '1',
+    ...extraEnv,
+    ...inputEnv(inputs)
   }
-  Object.assign(env, extraEnv)
-  for (const [name, value] of Object.entries(inputs)) env[inputVariable(name)] = String(value)
   const [command, args] = peakRss
     ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs, dist]]
     : [process.execPath, [...nodeArgs, dist]]

@@ -1,6 +1,7 @@
 // The e2e harness (test/e2e/harness.mjs: Azurite and the results-service stub) for the sections that upload
 // artifacts, started once on first use and stopped with the bench.
-import { GITHUB_REPOSITORY, startHarness } from '../../test/e2e/harness.mjs'
+import { startHarness } from '../../test/e2e/harness.mjs'
+import { GITHUB_REPOSITORY } from '../../test/support/action.mjs'
 
 /** A function that resolves to the one harness of this bench run, starting it on the first call. */
 export function lazyHarness(cleanups) {

@@ -1,10 +1,19 @@
 // End to end as the runner runs it: `node dist/index.js` as a child process with the runner's environment, against
 // the Amplitude simulator, the real @actions/artifact client, the results-service stub and Azurite.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import {
+  errorLines,
+  leaks,
+  maskCommands,
+  secretForms,
+  sha256File,
+  validInputs,
+  withoutMaskCommands
+} from '../support/action.mjs'
 import { startHarness } from './harness.mjs'
 import { readZip } from './results-service.mjs'
 
@@ -12,50 +21,34 @@ type Harness = Awaited<ReturnType<typeof startHarness>>
 type RunResult = Awaited<ReturnType<Harness['runAction']>>
 
 let harness: Harness
-/** Every run of this suite, for the masking check at the end. */
-const runs: RunResult[] = []
 
 beforeAll(async () => {
-  harness = await startHarness()
+  // Random credentials: no word of a log line matches a piece of them by chance, so any piece found is a leak.
+  harness = await startHarness({
+    simulatorOptions: { apiKey: randomBytes(16).toString('hex'), secretKey: randomBytes(16).toString('hex') }
+  })
 }, 60_000)
 afterAll(async () => {
   await harness?.stop()
 })
 
-function baseInputs(cohortId: string): Record<string, string> {
+/**
+ * Runs dist/index.js with valid inputs for `cohortId` (and `extra`), and checks the masking of every run: no piece of
+ * a secret form in stdout, stderr, outputs or summary, and each form registered with ::add-mask:: beforehand.
+ */
+async function runAction(cohortId: string, extra: Record<string, string> = {}): Promise<RunResult> {
   const { sim } = harness
-  return {
-    'cohort-id': cohortId,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '200ms'
-  }
-}
-
-async function runAction(inputs: Record<string, string>): Promise<RunResult> {
-  const result = await harness.runAction(inputs, { timeoutMs: 120_000 })
-  runs.push(result)
-  return result
-}
-
-function errorLine(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .join('\n')
-    .replace(/%0A/g, '\n')
-    .replace(/%25/g, '%')
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(file)
-      .on('data', chunk => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject)
-  })
+  const run = await harness.runAction(validInputs(sim, cohortId, extra), { timeoutMs: 120_000 })
+  const visible = [withoutMaskCommands(run.stdout), run.stderr, JSON.stringify(run.outputs), run.summary]
+  expect(leaks(visible.join('\n'), secretForms(sim.apiKey, sim.secretKey))).toEqual([])
+  expect(maskCommands(run.stdout)).toEqual(
+    expect.arrayContaining([
+      `::add-mask::${sim.apiKey}`,
+      `::add-mask::${sim.secretKey}`,
+      `::add-mask::${sim.basicAuth}`
+    ])
+  )
+  return run
 }
 
 describe('dist/index.js under the runner protocol', () => {
@@ -68,12 +61,8 @@ describe('dist/index.js under the runner protocol', () => {
       download: 'redirect',
       gzip: 'header'
     })
-    const result = await runAction({
-      ...baseInputs('e2eHappy'),
-      'include-props': 'true',
-      'retention-days': '3'
-    })
-    expect(errorLine(result.stdout)).toBe('')
+    const result = await runAction('e2eHappy', { 'include-props': 'true', 'retention-days': '3' })
+    expect(errorLines(result.stdout)).toEqual([])
     expect(result.code).toBe(0)
 
     const { outputs } = result
@@ -119,11 +108,7 @@ describe('dist/index.js under the runner protocol', () => {
     const { sim, results } = harness
     await sim.addCohort('e2eNoUpload', { members: 10 })
     const before = results.callsOf('CreateArtifact').length
-    const result = await runAction({
-      ...baseInputs('e2eNoUpload'),
-      'upload-artifact': 'false',
-      path: 'out/m.csv'
-    })
+    const result = await runAction('e2eNoUpload', { 'upload-artifact': 'false', path: 'out/m.csv' })
     expect(result.code).toBe(0)
     expect(result.outputs.cohortFile).toBe(join(result.workspace, 'out', 'm.csv'))
     expect(result.outputs.artifactId).toBe('')
@@ -133,52 +118,22 @@ describe('dist/index.js under the runner protocol', () => {
   })
 })
 
-describe('failures through the bundle: exit 1, an ::error:: line, finalStatus where known, no artifact', () => {
-  async function expectNoArtifact(name: string): Promise<void> {
-    expect(harness.results.callsOf('CreateArtifact').some(c => c.body.name === name)).toBe(false)
-  }
-
-  it('a failed job', async () => {
+describe('a failure through the bundle', () => {
+  // What a failure looks like under the runner protocol, with the artifact store there; the failures themselves (a
+  // failed job, a timeout, bad credentials, a broken download, bad input) are the fault suites' (test/faults/).
+  it('exits 1 with one ::error:: line, the outputs known so far, nothing in RUNNER_TEMP, and no artifact', async () => {
     await harness.sim.addCohort('e2eFailed', { members: 5, fail: true, polls: 1 })
-    const result = await runAction(baseInputs('e2eFailed'))
+    const result = await runAction('e2eFailed')
     expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(
-      /::error::Amplitude reported that the export job failed \(JOB FAILED\)/
-    )
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(/^Amplitude reported that the export job failed \(JOB FAILED\)/)
+    ])
     expect(result.outputs.requestId).toMatch(/^req-/)
     expect(result.outputs.finalStatus).toBe('failed')
     expect(readdirSync(result.runnerTemp)).toEqual([])
-    await expectNoArtifact('amplitude-cohort-e2eFailed')
-  })
-
-  it('a timeout', async () => {
-    await harness.sim.addCohort('e2eSlow', { members: 5, jobMs: 600_000 })
-    const result = await runAction({ ...baseInputs('e2eSlow'), timeout: '2s' })
-    expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(
-      /did not complete within 'timeout' \(2\.0s\): last status 'computing'/
-    )
-    expect(result.outputs.finalStatus).toBe('computing')
-    expect(readdirSync(result.runnerTemp)).toEqual([])
-    await expectNoArtifact('amplitude-cohort-e2eSlow')
-  })
-
-  it('bad credentials', async () => {
-    await harness.sim.addCohort('e2eCreds', { members: 5 })
-    const result = await runAction({ ...baseInputs('e2eCreds'), 'api-key': 'not-the-right-key-0000' })
-    expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(/refused the credentials \(HTTP 403/)
-    expect(result.outputs.requestId).toBeUndefined()
-    await expectNoArtifact('amplitude-cohort-e2eCreds')
-  })
-
-  it('bad input, before any request', async () => {
-    const before = harness.sim.requests.length
-    const result = await runAction({ ...baseInputs('e2eInput'), timeout: 'soon' })
-    expect(result.code).toBe(1)
-    expect(errorLine(result.stdout)).toMatch(/::error::Input 'timeout' must be a duration/)
-    expect(harness.sim.requests.length).toBe(before)
-    await expectNoArtifact('amplitude-cohort-e2eInput')
+    expect(
+      harness.results.callsOf('CreateArtifact').some(c => c.body.name === 'amplitude-cohort-e2eFailed')
+    ).toBe(false)
   })
 })
 
@@ -194,8 +149,8 @@ describe('a large cohort', () => {
       gzip: 'header'
     })
     expect(cohort.bytes).toBeGreaterThan(200 * 1024 * 1024)
-    const result = await runAction({ ...baseInputs('e2eLarge'), 'compression-level': '1' })
-    expect(errorLine(result.stdout)).toBe('')
+    const result = await runAction('e2eLarge', { 'compression-level': '1' })
+    expect(errorLines(result.stdout)).toEqual([])
     expect(result.code).toBe(0)
     expect(result.outputs.bytes).toBe(String(cohort.bytes))
     expect(result.outputs.sha256).toBe(cohort.sha256)
@@ -219,39 +174,4 @@ describe('a large cohort', () => {
     }
     rmSync(result.outputs.cohortFile, { force: true })
   }, 240_000)
-})
-
-describe('masking across every run of this suite', () => {
-  it('no secret form appears in stdout, stderr, outputs or summary; each form is registered with ::add-mask::', () => {
-    const { sim } = harness
-    expect(runs.length).toBeGreaterThanOrEqual(7)
-    const forms = [
-      sim.apiKey,
-      sim.secretKey,
-      sim.basicAuth,
-      Buffer.from(`${sim.apiKey}:${sim.secretKey}`).toString('base64')
-    ]
-    for (const run of runs) {
-      const masks = run.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
-      const visible = [
-        run.stdout
-          .split('\n')
-          .filter(l => !l.startsWith('::add-mask::'))
-          .join('\n'),
-        run.stderr,
-        JSON.stringify(run.outputs),
-        run.summary
-      ].join('\n')
-      for (const form of forms) expect(visible).not.toContain(form)
-      if (run.env['INPUT_API-KEY'] === sim.apiKey) {
-        expect(masks).toEqual(
-          expect.arrayContaining([
-            `::add-mask::${sim.apiKey}`,
-            `::add-mask::${sim.secretKey}`,
-            `::add-mask::${sim.basicAuth}`
-          ])
-        )
-      }
-    }
-  })
 })

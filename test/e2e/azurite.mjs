@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { killOnExit } from '../support/action.mjs'
 
 /** Azurite's well-known development account (https://learn.microsoft.com/azure/storage/common/storage-use-azurite). */
 export const AZURITE_ACCOUNT_NAME = 'devstoreaccount1'
@@ -68,17 +69,6 @@ process.stdin.on('end', die).on('error', die).resume()
 require(main)
 `
 
-/** Children still running, killed synchronously if this process exits without stopping them. */
-const live = new Set()
-let exitHookInstalled = false
-function installExitHook() {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL')
-  })
-}
-
 /**
  * Starts Azurite's Blob service on 127.0.0.1 with an ephemeral port and in-memory storage.
  * @param {AzuriteOptions} [options]
@@ -101,24 +91,19 @@ export async function startAzurite(options = {}) {
   if (!options.accessLog) args.push('--silent')
   if (options.extentMemoryLimitMb) args.push('--extentMemoryLimit', String(options.extentMemoryLimitMb))
 
-  installExitHook()
   // `node -e CODE MAIN ...args` gives process.argv = [node, MAIN, ...args], the layout of `node MAIN ...args`.
   const child = spawn(process.execPath, ['-e', WATCHDOG, azuriteBlobMain(), ...args], {
     cwd: workdir,
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['pipe', 'pipe', 'pipe']
   })
-  live.add(child)
+  killOnExit(child)
 
   let output = ''
   const exited = new Promise(resolve => {
-    child.once('exit', (code, signal) => {
-      live.delete(child)
-      resolve({ code, signal })
-    })
+    child.once('exit', (code, signal) => resolve({ code, signal }))
     // A failed spawn emits 'error' and maybe no 'exit'.
     child.once('error', error => {
-      live.delete(child)
       output += `\n${error.message}`
       resolve({ code: null, signal: null })
     })

@@ -3,11 +3,10 @@
 // `node dist/index.js` with the runner's environment on a demo cohort, shows the action's own log as a workflow
 // would, then prints the outputs and where the membership file and the job summary are.
 import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { ACTION_ENTRY, validInputs, workflowCommand } from '../support/action.mjs'
 import { startHarness } from './harness.mjs'
 
-const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
-if (!existsSync(dist)) {
+if (!existsSync(ACTION_ENTRY)) {
   console.error('dist/index.js is missing: run `npm run bundle` first.')
   process.exit(1)
 }
@@ -24,17 +23,18 @@ function show(chunk) {
   const lines = pending.split('\n')
   pending = lines.pop() ?? ''
   for (const line of lines) {
-    const decode = text => text.replace(/%0A/g, '\n  ').replace(/%0D/g, '').replace(/%25/g, '%')
-    if (line.startsWith('::debug::')) {
-      if (process.env.DEMO_DEBUG === '1') console.log(dim(`  ${decode(line.slice(9))}`))
-    } else if (line.startsWith('::add-mask::')) console.log(dim('  (a secret was registered for masking)'))
-    else if (line.startsWith('::group::')) console.log(bold(`▾ ${line.slice(9)}`))
-    else if (line.startsWith('::endgroup::')) continue
-    else if (line.startsWith('::error')) console.log(`Error: ${decode(line.replace(/^::error[^:]*::/, ''))}`)
-    else if (line.startsWith('::warning'))
-      console.log(`Warning: ${decode(line.replace(/^::warning[^:]*::/, ''))}`)
-    else if (line.startsWith('::')) continue
-    else console.log(`  ${line}`)
+    const command = workflowCommand(line)
+    if (!command) {
+      console.log(`  ${line}`)
+      continue
+    }
+    const message = command.message.replace(/\r/g, '').replace(/\n/g, '\n  ')
+    if (command.name === 'debug') {
+      if (process.env.DEMO_DEBUG === '1') console.log(dim(`  ${message}`))
+    } else if (command.name === 'add-mask') console.log(dim('  (a secret was registered for masking)'))
+    else if (command.name === 'group') console.log(bold(`▾ ${message}`))
+    else if (command.name === 'error') console.log(`Error: ${message}`)
+    else if (command.name === 'warning') console.log(`Warning: ${message}`)
   }
 }
 
@@ -60,15 +60,11 @@ try {
   )
   console.log(dim('─'.repeat(100)))
   const result = await harness.runAction(
-    {
-      'cohort-id': cohortId,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'server-url': sim.apiUrl,
+    validInputs(sim, cohortId, {
       'prop-keys': 'country,plan,note',
       'poll-interval': '1s',
       'retention-days': '7'
-    },
+    }),
     { onStdout: show }
   )
   console.log(dim('─'.repeat(100)))

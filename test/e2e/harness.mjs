@@ -12,23 +12,12 @@
 //   } finally {
 //     await h.stop()
 //   }
-import { spawn } from 'node:child_process'
 import { randomInt, randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { existsSync, rmSync } from 'node:fs'
 import { startSimulator } from '../sim/amplitude-simulator.mjs'
+import { ACTION_ENTRY, GITHUB_REPOSITORY, startAction } from '../support/action.mjs'
 import { startAzurite } from './azurite.mjs'
 import { makeRuntimeToken, startResultsService } from './results-service.mjs'
-
-/** The bundled action, `npm run bundle` makes it. */
-export const ACTION_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
-
-export const GITHUB_REPOSITORY = 'octo-org/nightly-exports'
-
-/** Variables of this process that a run inherits; everything else (INPUT_*, GITHUB_*, RUNNER_*, proxies...) not. */
-const INHERITED = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT']
 
 /**
  * @typedef {{
@@ -81,53 +70,6 @@ const INHERITED = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_
  *   stop: () => Promise<void>
  * }} Harness
  */
-
-/**
- * Parses a GITHUB_OUTPUT / GITHUB_ENV file: `name<<DELIMITER\nvalue\nDELIMITER` blocks (what @actions/core writes,
- * DELIMITER being `ghadelimiter_<uuid>`), and plain `name=value` lines. Later values win, as on the runner.
- * @param {string} text
- * @returns {Record<string, string>}
- */
-export function parseCommandFile(text) {
-  /** @type {Record<string, string>} */
-  const out = {}
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
-    if (heredoc) {
-      const [, name, delimiter] = heredoc
-      const value = []
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i])
-      if (i >= lines.length) throw new Error(`unterminated value of '${name}': no closing ${delimiter}`)
-      out[name] = value.join('\n')
-      continue
-    }
-    const plain = /^([^=]+)=(.*)$/.exec(lines[i])
-    if (plain) out[plain[1]] = plain[2]
-    else if (lines[i] !== '') throw new Error(`unparsable line in command file: ${JSON.stringify(lines[i])}`)
-  }
-  return out
-}
-
-/**
- * The variable name the runner gives an input: `INPUT_` + the name upper-cased with spaces as underscores (hyphens
- * stay: `cohort-id` → `INPUT_COHORT-ID`), which is what @actions/core's getInput() reads.
- * @param {string} name
- */
-export function inputVariable(name) {
-  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
-}
-
-/** Children of runAction() still running, killed if this process exits first. */
-const liveRuns = new Set()
-let exitHookInstalled = false
-function installExitHook() {
-  if (exitHookInstalled) return
-  exitHookInstalled = true
-  process.once('exit', () => {
-    for (const child of liveRuns) child.kill('SIGKILL')
-  })
-}
 
 /**
  * Starts the simulator, Azurite and the results-service stub (stopping what started if one fails).
@@ -189,117 +131,79 @@ export async function startHarness(options = {}) {
     if (!existsSync(ACTION_ENTRY)) {
       throw new Error(`${ACTION_ENTRY} does not exist: run \`npm run bundle\` first`)
     }
-    const root = mkdtempSync(join(tmpdir(), 'action-e2e-'))
-    tempDirs.push(root)
-    const workspace = join(root, 'workspace')
-    const runnerTemp = join(root, 'runner-temp')
-    const outputFile = join(root, 'github-output')
-    const summaryFile = join(root, 'step-summary')
-    for (const dir of [workspace, runnerTemp]) mkdirSync(dir)
-    for (const file of [outputFile, summaryFile]) writeFileSync(file, '')
-
-    /** @type {Record<string, string | undefined>} */
-    const env = {}
-    for (const name of INHERITED) if (process.env[name] !== undefined) env[name] = process.env[name]
-    Object.assign(env, {
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_WORKSPACE: workspace,
-      RUNNER_TEMP: runnerTemp,
-      GITHUB_SERVER_URL: 'https://github.com',
-      GITHUB_REPOSITORY,
-      GITHUB_RUN_ID: runId,
-      GITHUB_RUN_ATTEMPT: '1',
-      ACTIONS_RESULTS_URL: results.url,
-      ACTIONS_RUNTIME_TOKEN: token
+    const run = startAction(inputs, {
+      env: {
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY,
+        GITHUB_RUN_ID: runId,
+        GITHUB_RUN_ATTEMPT: '1',
+        ACTIONS_RESULTS_URL: results.url,
+        ACTIONS_RUNTIME_TOKEN: token,
+        ...runOptions.env
+      },
+      onStdout: runOptions.onStdout,
+      onStderr: runOptions.onStderr
     })
-    for (const [name, value] of Object.entries(inputs)) {
-      if (value !== undefined) env[inputVariable(name)] = String(value)
-    }
-    Object.assign(env, runOptions.env)
-    for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
-    const childEnv = /** @type {Record<string, string>} */ (env)
-
-    installExitHook()
+    tempDirs.push(run.root)
     const started = Date.now()
-    const child = spawn(process.execPath, [ACTION_ENTRY], {
-      cwd: workspace,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    liveRuns.add(child)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', text => {
-      stdout += text
-      runOptions.onStdout?.(text)
-    })
-    child.stderr.setEncoding('utf8').on('data', text => {
-      stderr += text
-      runOptions.onStderr?.(text)
-    })
 
     let timedOut = false
     let aborted = false
     /** @type {NodeJS.Timeout | undefined} */
     let graceTimer
-    const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')
+    const kill = () => run.running() && run.child.kill('SIGKILL')
     const timeoutTimer = setTimeout(() => {
       timedOut = true
       kill()
     }, runOptions.timeoutMs ?? 120_000)
     const onAbort = () => {
       aborted = true
-      child.kill('SIGINT')
+      run.child.kill('SIGINT')
       graceTimer = setTimeout(kill, runOptions.graceMs ?? 7500)
     }
     if (runOptions.signal?.aborted) onAbort()
     else runOptions.signal?.addEventListener('abort', onAbort, { once: true })
 
-    // 'close' (not 'exit') so that stdout and stderr are complete.
-    const closed = new Promise((resolve, reject) => {
-      child.once('error', reject)
-      child.once('close', (code, signal) => resolve({ code, signal }))
-    })
     const handle = {
       stop: async () => {
         kill()
-        await closed.catch(() => undefined)
+        await run.closed.catch(() => undefined)
       }
     }
     runs.add(handle)
     let exit
     try {
-      exit = await closed
+      exit = await run.closed
     } finally {
       clearTimeout(timeoutTimer)
       clearTimeout(graceTimer)
       runOptions.signal?.removeEventListener('abort', onAbort)
-      liveRuns.delete(child)
       runs.delete(handle)
     }
 
     let outputs
     try {
-      outputs = parseCommandFile(readFileSync(outputFile, 'utf8'))
+      outputs = run.outputs()
     } catch (error) {
-      throw new Error(`GITHUB_OUTPUT (${outputFile}) is malformed: ${error.message}\nstdout:\n${stdout}`)
+      throw new Error(
+        `GITHUB_OUTPUT (${run.outputFile}) is malformed: ${error.message}\nstdout:\n${run.stdout()}`
+      )
     }
     return {
       code: exit.code,
       signal: exit.signal,
       timedOut,
       aborted,
-      durationMs: Date.now() - started,
-      stdout,
-      stderr,
+      durationMs: exit.at - started,
+      stdout: run.stdout(),
+      stderr: run.stderr(),
       outputs,
-      summary: readFileSync(summaryFile, 'utf8'),
-      workspace,
-      runnerTemp,
-      env: childEnv
+      summary: run.summary(),
+      workspace: run.workspace,
+      runnerTemp: run.runnerTemp,
+      env: run.env
     }
   }
 

@@ -1,5 +1,8 @@
-// Re-running a failed job re-runs this step with the same artifact name: `overwrite` decides what happens.
+// Re-running a failed job re-runs this step with the same artifact name: `overwrite` decides what happens. Each test
+// uploads under a name of its own, so each passes alone.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { errorLines, validInputs } from '../support/action.mjs'
 import { startHarness } from './harness.mjs'
 import { readZip } from './results-service.mjs'
 
@@ -13,89 +16,90 @@ afterAll(async () => {
   await harness?.stop()
 })
 
-function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {
-  const { sim } = harness
-  return {
-    'cohort-id': cohortId,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '100ms',
-    'artifact-name': 'nightly-members',
-    ...extra
-  }
+function inputs(cohortId: string, artifactName: string, extra: Record<string, string> = {}) {
+  return validInputs(harness.sim, cohortId, { 'artifact-name': artifactName, ...extra })
 }
 
-function errors(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .join('\n')
+/** The names in the DeleteArtifact calls the results service sees from now on (call the returned function). */
+function deletes(): () => string[] {
+  const before = harness.results.callsOf('DeleteArtifact').length
+  return () =>
+    harness.results
+      .callsOf('DeleteArtifact')
+      .slice(before)
+      .map(c => c.body.name)
 }
 
 describe('artifact name conflicts on re-runs', () => {
   it('without overwrite, a second upload of the same name fails naming artifact-name and overwrite', async () => {
     const { sim, results } = harness
+    const deleted = deletes()
     await sim.addCohort('rerunA', { members: 7 })
-    const first = await harness.runAction(inputs('rerunA'))
+    const first = await harness.runAction(inputs('rerunA', 'nightly-members'))
     expect(first.code).toBe(0)
     const firstId = results.artifacts.get('nightly-members')?.id
 
     const cohortRequests = sim.count('request')
     // "Re-run all jobs": the second attempt of the same run.
-    const second = await harness.runAction(inputs('rerunA'), { env: { GITHUB_RUN_ATTEMPT: '2' } })
+    const second = await harness.runAction(inputs('rerunA', 'nightly-members'), {
+      env: { GITHUB_RUN_ATTEMPT: '2' }
+    })
     expect(second.code).toBe(1)
     // Found before the export: no monthly cohort request is spent on a file that could not be delivered.
     expect(sim.count('request')).toBe(cohortRequests)
     expect(second.outputs.requestId).toBeUndefined()
-    expect(errors(second.stdout)).toMatch(
+    expect(errorLines(second.stdout).join('\n')).toMatch(
       /An artifact named 'nightly-members' already exists in this workflow run .*Set 'overwrite: true' to replace it, or choose another 'artifact-name'/
     )
     expect(second.outputs.artifactId).toBeUndefined()
     // The first artifact is untouched.
     expect(results.artifacts.get('nightly-members')?.id).toBe(firstId)
-    expect(results.callsOf('DeleteArtifact')).toHaveLength(0)
+    expect(deleted()).toEqual([])
   })
 
   it('a name taken within a first attempt (two steps, one name) still fails with the same clear error', async () => {
     const { sim } = harness
     await sim.addCohort('rerunSame', { members: 4 })
-    const first = await harness.runAction(inputs('rerunSame', { 'artifact-name': 'same-attempt' }))
+    const first = await harness.runAction(inputs('rerunSame', 'same-attempt'))
     expect(first.code).toBe(0)
-    const second = await harness.runAction(inputs('rerunSame', { 'artifact-name': 'same-attempt' }))
+    const second = await harness.runAction(inputs('rerunSame', 'same-attempt'))
     expect(second.code).toBe(1)
-    expect(errors(second.stdout)).toMatch(
+    expect(errorLines(second.stdout).join('\n')).toMatch(
       /An artifact named 'same-attempt' already exists in this workflow run/
     )
   })
 
   it('with overwrite, the existing artifact is deleted first and replaced', async () => {
     const { sim, results } = harness
+    await sim.addCohort('rerunOld', { members: 5 })
+    const first = await harness.runAction(inputs('rerunOld', 'replaced-members'))
+    expect(first.code).toBe(0)
+    const oldId = results.artifacts.get('replaced-members')?.id
+    expect(oldId).toBeDefined()
+
     const newer = await sim.addCohort('rerunB', { members: 11 })
-    const oldId = results.artifacts.get('nightly-members')?.id
-    const run = await harness.runAction(inputs('rerunB', { overwrite: 'true' }))
-    expect(errors(run.stdout)).toBe('')
+    const deleted = deletes()
+    const run = await harness.runAction(inputs('rerunB', 'replaced-members', { overwrite: 'true' }))
+    expect(errorLines(run.stdout)).toEqual([])
     expect(run.code).toBe(0)
-    expect(run.stdout).toContain(`Deleted the existing artifact 'nightly-members' (id ${oldId})`)
-    const deletes = results.callsOf('DeleteArtifact')
-    expect(deletes).toHaveLength(1)
-    expect(deletes[0].body.name).toBe('nightly-members')
-    const current = results.artifacts.get('nightly-members')
+    expect(run.stdout).toContain(`Deleted the existing artifact 'replaced-members' (id ${oldId})`)
+    expect(deleted()).toEqual(['replaced-members'])
+    const current = results.artifacts.get('replaced-members')
     expect(current?.id).not.toBe(oldId)
     expect(run.outputs.artifactId).toBe(String(current?.id))
-    const entry = readZip(await results.download('nightly-members')).get('amplitude-cohort-rerunB.csv')
-    expect(entry?.toString()).toBe((await import('node:fs')).readFileSync(newer.file, 'utf8'))
+    const entry = readZip(await results.download('replaced-members')).get('amplitude-cohort-rerunB.csv')
+    expect(entry?.toString()).toBe(readFileSync(newer.file, 'utf8'))
   })
 
   it('an upload outside a workflow run (no Actions runtime) fails before the export', async () => {
     const { sim } = harness
     await sim.addCohort('rerunNoRuntime', { members: 3 })
     const cohortRequests = sim.count('request')
-    const run = await harness.runAction(inputs('rerunNoRuntime', { 'artifact-name': 'no-runtime' }), {
+    const run = await harness.runAction(inputs('rerunNoRuntime', 'no-runtime'), {
       env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined }
     })
     expect(run.code).toBe(1)
-    expect(errors(run.stdout)).toMatch(
+    expect(errorLines(run.stdout).join('\n')).toMatch(
       /Input 'upload-artifact' needs the GitHub Actions runtime .*set 'upload-artifact: false'/
     )
     expect(sim.count('request')).toBe(cohortRequests)
@@ -104,12 +108,10 @@ describe('artifact name conflicts on re-runs', () => {
   it('with overwrite and no existing artifact, the upload simply goes ahead', async () => {
     const { sim, results } = harness
     await sim.addCohort('rerunC', { members: 3 })
-    const deletesBefore = results.callsOf('DeleteArtifact').length
-    const run = await harness.runAction(
-      inputs('rerunC', { overwrite: 'true', 'artifact-name': 'fresh-name' })
-    )
+    const deleted = deletes()
+    const run = await harness.runAction(inputs('rerunC', 'fresh-name', { overwrite: 'true' }))
     expect(run.code).toBe(0)
-    expect(results.callsOf('DeleteArtifact').length).toBe(deletesBefore)
+    expect(deleted()).toEqual([])
     expect(results.artifacts.get('fresh-name')?.finalized).toBe(true)
   })
 })

@@ -3,40 +3,30 @@
 // shows that no cohort-id string can make the simulator see a path outside /api/5/cohorts/request/<one segment>.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AmplitudeClient } from '../../src/amplitude.js'
+import { actionYmlKeys, errorLines, validInputs } from '../support/action.mjs'
+import { runAction } from '../support/run-action.js'
 import { TestClock } from '../support/test-clock.js'
-import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines, runAction } from '../support/run-action.js'
-import { cleanupRuns, cohortName, record, runExport, startFaultSimulator } from './support.js'
+import { faultSuite, record, runExport } from './support.js'
 
-let sim: AmplitudeSimulator
+const { sim, cohort } = faultSuite({ members: 5, polls: 0 })
 let scratch: string
 
-beforeAll(async () => {
-  sim = await startFaultSimulator()
+beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'bad-input-'))
   writeFileSync(join(scratch, 'a-file'), 'not a folder')
   mkdirSync(join(scratch, 'a-folder'))
 })
-afterAll(async () => {
-  await sim.close()
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true })
-  cleanupRuns()
 })
 
-/** Valid inputs; each row replaces one (or a few) of them. */
+/** Valid inputs (no upload: no Actions runtime here); each row replaces one (or a few) of them. */
 function valid(): Record<string, string> {
-  return {
-    'cohort-id': 'validCohort1',
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '100ms',
-    'upload-artifact': 'false'
-  }
+  return validInputs(sim, 'validCohort1', { 'upload-artifact': 'false' })
 }
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64')
@@ -184,10 +174,7 @@ const rows: Row[] = [
 
 describe('every bad input names the input and sends no request', () => {
   it('the table covers every input in action.yml', () => {
-    // The input names: two-space-indented keys between `inputs:` and the next top-level key.
-    const yml = readFileSync('action.yml', 'utf8')
-    const block = /^inputs:\n([\s\S]*?)^\S/m.exec(yml)?.[1] ?? ''
-    const names = [...block.matchAll(/^ {2}([a-z][a-z-]*):\s*$/gm)].map(m => m[1])
+    const names = actionYmlKeys('inputs')
     expect(names.length).toBeGreaterThan(10)
     expect(new Set(rows.map(([input]) => input))).toEqual(new Set(names))
   })
@@ -205,14 +192,20 @@ describe('every bad input names the input and sends no request', () => {
     expect(sim.requests.length).toBe(before)
     expect(result.tempFiles).toEqual([])
     expect(readdirSync(scratch).sort()).toEqual(['a-file', 'a-folder'])
-    // The summary is still written, and never echoes raw markup from an input.
+    // The summary is still written.
     expect(result.summary).toContain('Amplitude cohort export failed')
-    expect(result.summary).not.toContain('<b>x</b>')
+  })
+
+  it('a rejected cohort-id is shown in the summary escaped, never as markup', async () => {
+    const result = await runAction({ ...valid(), 'cohort-id': '<b>x</b>&' })
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout)).toEqual([expect.stringMatching(/^Input 'cohort-id' /)])
+    expect(result.summary).toContain('<code>&lt;b&gt;x&lt;/b&gt;&amp;</code>')
+    expect(result.summary).not.toContain('<b>')
   })
 
   it('whitespace in optional inputs means their default, as an empty value does', async () => {
-    const id = cohortName('defaults')
-    const expected = await sim.addCohort(id, { members: 5, polls: 0 })
+    const { id, expected } = await cohort('defaults')
     const blank = [
       'include-props',
       'prop-keys',

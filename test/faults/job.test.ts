@@ -1,7 +1,9 @@
-// Export-job faults: the job fails (either vocabulary), reports a status never seen before, answers malformed JSON,
-// or step 1 returns no usable request_id. Each ends in a correct export or a named error, never a crash.
+// Export-job faults: the job fails (either vocabulary), does not complete within `timeout`, reports a status never
+// seen before, answers malformed JSON, or step 1 returns no usable request_id; Amplitude refuses the credentials or
+// knows no such cohort. Each ends in a correct export or a named error, never a crash.
 import { describe, expect, it } from '@jest/globals'
-import { nonZero, record, runExport, faultSuite } from './support.js'
+import { leaks, secretForms } from '../support/action.mjs'
+import { faultSuite, nonZero, record, runExport, visibleText } from './support.js'
 
 const { sim, cohort } = faultSuite({ members: 50, polls: 0 })
 
@@ -18,7 +20,28 @@ describe('the job fails', () => {
       new RegExp(`^Amplitude reported that the export job failed \\(${raw}\\) after `)
     )
     expect(nonZero(run.requests)).toEqual({ request: 1, status: 3 })
+    expect(run.result.outputs.requestId).toMatch(/^req-/)
     expect(run.result.outputs.finalStatus).toBe('failed')
+    expect(run.result.tempFiles).toEqual([])
+    expect(run.result.summary).toContain('export failed')
+  })
+})
+
+describe('the job takes too long', () => {
+  it('a job still computing at timeout is a named error naming the last status, no file requested', async () => {
+    const { id } = await cohort('slow', { jobMs: 60_000 })
+    const run = await runExport(sim, { 'cohort-id': id, timeout: '1.5s', 'poll-interval': '200ms' })
+    record('job still in progress at `timeout: 1.5s`', run)
+    expect(run.ms).toBeLessThan(5000)
+    expect(run.result.exitCode).toBe(1)
+    expect(run.error).toMatch(
+      /^the export job did not complete within 'timeout' \(1\.5s\): last status 'computing' \(JOB INPROGRESS\) after \d+(\.\d)?s and \d+ status requests/
+    )
+    expect(run.requests.request).toBe(1)
+    expect(run.requests.status).toBeGreaterThanOrEqual(2)
+    expect(run.requests.file).toBe(0)
+    expect(run.result.outputs.requestId).toMatch(/^req-/)
+    expect(run.result.outputs.finalStatus).toBe('computing')
     expect(run.result.tempFiles).toEqual([])
   })
 })
@@ -141,21 +164,24 @@ describe('errors that end the run at once', () => {
     record('unknown cohort (404 on `request`)', run)
     expect(run.result.exitCode).toBe(1)
     expect(run.error).toMatch(
-      /^Amplitude found no cohort 'noSuchCohort' \(HTTP 404: Cohort noSuchCohort not found\)/
+      /^Amplitude found no cohort 'noSuchCohort' \(HTTP 404: Cohort noSuchCohort not found\)\. Check 'cohort-id'/
     )
     expect(nonZero(run.requests)).toEqual({ request: 1 })
   })
 
-  it('bad credentials (403 on step 1)', async () => {
+  it('bad credentials (403 on step 1): a named error, and the wrong secret is masked as well', async () => {
     const { id } = await cohort('bad-creds')
-    const run = await runExport(sim, { 'cohort-id': id, 'secret-key': 'not-the-secret-key-123' })
+    // Random-looking, like the simulator's own: any 10-character piece of it in the output is a leak.
+    const wrong = 'a7f3c9e1d5b8a2f4c6e0d9b7a5c3e1f2'
+    const run = await runExport(sim, { 'cohort-id': id, 'secret-key': wrong })
     record('wrong `secret-key` (403 on `request`)', run)
     expect(run.result.exitCode).toBe(1)
     expect(run.error).toMatch(
       /^Amplitude refused the credentials \(HTTP 403: Invalid API\/Secret Key combination\)/
     )
-    expect(run.error).not.toContain('not-the-secret-key-123')
+    expect(leaks(visibleText(run.result), secretForms(sim.apiKey, wrong))).toEqual([])
     expect(nonZero(run.requests)).toEqual({ request: 1 })
+    expect(run.result.outputs.requestId).toBeUndefined()
   })
 
   it('the file answered 409 (job not complete after all) is a named error', async () => {

@@ -3,109 +3,57 @@
 // promptly, remove the temporary file and exit non-zero; and against an https API, a redirect that downgrades to http
 // is refused while a redirect to another https origin gets no credentials.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines, parseCommandFile, withoutMaskCommands } from '../support/run-action.js'
+import { join } from 'node:path'
 import {
-  cohortName,
-  countRoutes,
+  ACTION_ENTRY,
+  errorLines,
   leaks,
-  nonZero,
-  record,
   secretForms,
-  startFaultSimulator
-} from './support.js'
+  startAction,
+  validInputs,
+  withoutMaskCommands
+} from '../support/action.mjs'
+import { countRoutes, faultSuite, nonZero, record } from './support.js'
 
-const DIST = resolve('dist/index.js')
-
-let sim: AmplitudeSimulator
-const children: ChildProcess[] = []
+const { sim, cohort } = faultSuite({})
+const started: Started[] = []
 const dirs: string[] = []
 
-beforeAll(async () => {
-  if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run `npm run bundle` first')
-  sim = await startFaultSimulator()
+beforeAll(() => {
+  if (!existsSync(ACTION_ENTRY)) throw new Error('dist/index.js is missing: run `npm run bundle` first')
 })
 afterEach(() => {
   // A child that a failed assertion left running is stopped by its own pid.
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  sim.faults.clear()
+  for (const action of started.splice(0)) if (action.running()) action.child.kill('SIGKILL')
 })
-afterAll(async () => {
-  await sim.close()
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
 })
 
-interface Started {
-  child: ChildProcess
-  stdout: () => string
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>
-  outputs: () => Record<string, string>
-  summary: () => string
+type Started = ReturnType<typeof startAction>
+
+/** Starts `node dist/index.js` as the runner does, with RUNNER_DEBUG=1; its folders are removed after the suite. */
+function start(inputs: Record<string, string>, env: Record<string, string> = {}): Started {
+  const action = startAction(inputs, { env: { RUNNER_DEBUG: '1', ...env } })
+  started.push(action)
+  dirs.push(action.root)
+  return action
 }
 
-/** Starts `node dist/index.js` the way the runner does: inputs as INPUT_<NAME> (upper-cased, hyphens kept). */
-function startAction(inputs: Record<string, string>, env: Record<string, string> = {}): Started {
-  const root = mkdtempSync(join(tmpdir(), 'action-child-'))
-  dirs.push(root)
-  for (const dir of ['runner-temp', 'workspace']) mkdirSync(join(root, dir))
-  for (const file of ['github-output', 'step-summary']) writeFileSync(join(root, file), '')
-  const childEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    GITHUB_OUTPUT: join(root, 'github-output'),
-    GITHUB_STEP_SUMMARY: join(root, 'step-summary'),
-    RUNNER_TEMP: join(root, 'runner-temp'),
-    GITHUB_WORKSPACE: join(root, 'workspace'),
-    RUNNER_DEBUG: '1',
-    ...env
-  }
-  for (const [name, value] of Object.entries(inputs))
-    childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  const child = spawn(process.execPath, [DIST], {
-    cwd: root,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  children.push(child)
-  let out = ''
-  child.stdout?.on('data', chunk => (out += String(chunk)))
-  child.stderr?.on('data', chunk => (out += String(chunk)))
-  const exit = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-    at: Date.now()
-  }))
-  return {
-    child,
-    stdout: () => out,
-    exit,
-    outputs: () => parseCommandFile(readFileSync(join(root, 'github-output'), 'utf8')),
-    summary: () => readFileSync(join(root, 'step-summary'), 'utf8')
-  }
-}
+/** What the process printed so far, stdout and stderr. */
+const output = (action: Started): string => action.stdout() + action.stderr()
 
-async function waitFor(what: string, condition: () => boolean, started: Started, ms = 10_000): Promise<void> {
+async function waitFor(what: string, condition: () => boolean, action: Started, ms = 10_000): Promise<void> {
   const until = Date.now() + ms
   while (!condition()) {
-    if (Date.now() > until || started.child.exitCode !== null) {
-      throw new Error(`timed out waiting for ${what}; output so far:\n${started.stdout()}`)
+    if (Date.now() > until || !action.running()) {
+      throw new Error(`timed out waiting for ${what}; output so far:\n${output(action)}`)
     }
     await new Promise(r => setTimeout(r, 20))
   }
@@ -120,11 +68,10 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
   ] as const)(
     '%s while %s: stops promptly, exits non-zero, leaves nothing at path',
     async (signal, phase) => {
-      const id = cohortName(`cancel-${phase}`)
       const downloading = phase === 'downloading'
       // Polling: a job that takes a minute. Downloading: a large file whose body stalls half-way.
-      await sim.addCohort(
-        id,
+      const { id } = await cohort(
+        `cancel-${phase}`,
         downloading ? { members: 100_000, props: true, polls: 0 } : { members: 10, jobMs: 60_000 }
       )
       if (downloading) sim.fault('file', { kind: 'stall', at: 0.5 })
@@ -133,17 +80,11 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
       const path = join(out, 'members.csv')
       const before = sim.requests.length
       const started = Date.now()
-      const action = startAction({
-        'cohort-id': id,
-        'api-key': sim.apiKey,
-        'secret-key': sim.secretKey,
-        'server-url': sim.apiUrl,
-        'poll-interval': '200ms',
-        'upload-artifact': 'false',
-        path
-      })
+      const action = start(
+        validInputs(sim, id, { 'poll-interval': '200ms', 'upload-artifact': 'false', path })
+      )
       if (downloading) {
-        await waitFor('the download', () => action.stdout().includes('Downloading from'), action)
+        await waitFor('the download', () => output(action).includes('Downloading from'), action)
         // The temporary file exists beside path and has data in it.
         const partial = () => readdirSync(out).filter(f => /^\.members\.csv\.[0-9a-f]{12}\.partial$/.test(f))
         await waitFor(
@@ -152,14 +93,13 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
           action
         )
       } else {
-        await waitFor('polling', () => action.stdout().includes('Status: computing (JOB INPROGRESS)'), action)
+        await waitFor('polling', () => output(action).includes('Status: computing (JOB INPROGRESS)'), action)
       }
       const sent = Date.now()
       action.child.kill(signal)
-      const exit = await action.exit
+      const exit = await action.closed
       const ms = exit.at - sent
-      const stdout = action.stdout()
-      const error = errorLines(stdout).join('\n')
+      const error = errorLines(action.stdout()).join('\n')
       record(
         `${signal} while ${phase}`,
         { requests: countRoutes(sim.requests.slice(before)), ms: exit.at - started, error },
@@ -173,7 +113,7 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
       expect(action.outputs().finalStatus).toBe(downloading ? 'complete' : 'computing')
       expect(action.summary()).toContain(`the run was cancelled (${signal})`)
       expect(
-        leaks(withoutMaskCommands(stdout) + action.summary(), secretForms(sim.apiKey, sim.secretKey))
+        leaks(withoutMaskCommands(output(action)) + action.summary(), secretForms(sim.apiKey, sim.secretKey))
       ).toEqual([])
       expect(nonZero(countRoutes(sim.requests.slice(before)))).toEqual(
         downloading ? { request: 1, status: 1, file: 1 } : expect.objectContaining({ request: 1 })
@@ -263,65 +203,62 @@ tls('an https API (self-signed certificate trusted through NODE_EXTRA_CA_CERTS)'
     dirs.push(out)
     const path = join(out, 'members.csv')
     const [key, secret] = Buffer.from(authorization.slice(6), 'base64').toString().split(':')
-    const started = Date.now()
-    const action = startAction(
-      {
-        'cohort-id': 'c1',
-        'api-key': key,
-        'secret-key': secret,
-        'server-url': apiUrl,
-        'poll-interval': '100ms',
-        'upload-artifact': 'false',
-        path
-      },
+    const startedAt = Date.now()
+    const action = start(
+      validInputs({ apiKey: key, secretKey: secret, apiUrl }, 'c1', { 'upload-artifact': 'false', path }),
       { NODE_EXTRA_CA_CERTS: join(certDir, 'cert.pem') }
     )
-    const exit = await action.exit
+    const exit = await action.closed
     return {
       exit,
       out,
       path,
-      ms: Date.now() - started,
-      stdout: action.stdout(),
+      ms: Date.now() - startedAt,
       error: errorLines(action.stdout()).join('\n')
     }
   }
 
-  it('an https → http downgrade redirect is refused: nothing is sent to the http URL', async () => {
+  /**
+   * Runs the action against an https API whose file link redirects to a storage host (http or https), and records
+   * the run as `fault`; returns the run and what each server was sent.
+   */
+  async function redirectedTo(secure: boolean, fault: string) {
     const apiSeen: { path: string; headers: IncomingHttpHeaders }[] = []
-    const httpSeen: IncomingHttpHeaders[] = []
-    const plain = await storage(false, httpSeen)
-    const api = await httpsApi(() => `${plain}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
+    const storageSeen: IncomingHttpHeaders[] = []
+    const host = await storage(secure, storageSeen)
+    const api = await httpsApi(() => `${host}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
     const run = await runAgainst(api)
-    record('https API redirects the file to http (downgrade)', {
-      requests: { request: 1, status: 1, file: 1, storage: httpSeen.length },
+    record(fault, {
+      requests: { request: 1, status: 1, file: 1, storage: storageSeen.length },
       ms: run.ms,
       error: run.error
     })
+    return { run, apiSeen, storageSeen }
+  }
+
+  it('an https → http downgrade redirect is refused: nothing is sent to the http URL', async () => {
+    const { run, apiSeen, storageSeen } = await redirectedTo(
+      false,
+      'https API redirects the file to http (downgrade)'
+    )
     expect(run.exit.code).toBe(1)
     expect(run.error).toMatch(
       /^the file redirect downgrades from https to http \(127\.0\.0\.1:\d+\); refusing to follow it$/
     )
-    expect(httpSeen).toHaveLength(0)
+    expect(storageSeen).toHaveLength(0)
     expect(apiSeen.map(r => r.headers.authorization)).toEqual([authorization, authorization, authorization])
     expect(readdirSync(run.out)).toEqual([])
   })
 
   it('an https redirect to another origin is followed without the credentials', async () => {
-    const apiSeen: { path: string; headers: IncomingHttpHeaders }[] = []
-    const otherSeen: IncomingHttpHeaders[] = []
-    const other = await storage(true, otherSeen)
-    const api = await httpsApi(() => `${other}/cohort.csv?X-Amz-Signature=abc`, apiSeen)
-    const run = await runAgainst(api)
-    record('https API redirects the file to another https origin', {
-      requests: { request: 1, status: 1, file: 1, storage: otherSeen.length },
-      ms: run.ms,
-      error: run.error
-    })
+    const { run, storageSeen } = await redirectedTo(
+      true,
+      'https API redirects the file to another https origin'
+    )
     expect(run.error).toBe('')
     expect(run.exit.code).toBe(0)
-    expect(otherSeen).toHaveLength(1)
-    expect(otherSeen[0].authorization).toBeUndefined()
+    expect(storageSeen).toHaveLength(1)
+    expect(storageSeen[0].authorization).toBeUndefined()
     expect(readFileSync(run.path, 'utf8')).toBe('amplitude_id,user_id\n1,u1\n2,u2\n')
   })
 })

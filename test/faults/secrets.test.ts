@@ -1,30 +1,21 @@
 // Secret hygiene. Every run of the fault suite already runs with RUNNER_DEBUG=1 and checks that no piece of any
 // credential form is visible (runExport); the runs here add servers that echo the credentials back: in JSON and text
 // error bodies, in XML from the storage host, in a status value, in a redirect URL. And the credentials go to the
-// configured API origin only: never to a redirect target on another host or port.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+// configured API origin only: never to a redirect target on another host or port. (A wrong secret, masked as well:
+// job.test.ts, with the 403 it causes.)
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { once } from 'node:events'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import { AmplitudeSimulator, STORAGE_HOST } from '../sim/amplitude-simulator.mjs'
-import {
-  cleanupRuns,
-  cohortName,
-  leaks,
-  nonZero,
-  record,
-  runExport,
-  secretForms,
-  startFaultSimulator,
-  visibleText
-} from './support.js'
+import { STORAGE_HOST } from '../sim/amplitude-simulator.mjs'
+import { leaks } from '../support/action.mjs'
+import { faultSuite, nonZero, record, runExport, visibleText } from './support.js'
 
-let sim: AmplitudeSimulator
+const { sim, cohort } = faultSuite({ members: 50, polls: 0 })
 let other: Server
 let otherUrl = ''
 const otherSeen: IncomingHttpHeaders[] = []
 
 beforeAll(async () => {
-  sim = await startFaultSimulator()
   // Another origin on the API's host (another port): serves a small valid file, records what it was sent.
   other = createServer((req, res) => {
     otherSeen.push(req.headers)
@@ -35,19 +26,10 @@ beforeAll(async () => {
   await once(other, 'listening')
   otherUrl = `http://127.0.0.1:${(other.address() as { port: number }).port}`
 })
-afterEach(() => sim.faults.clear())
 afterAll(async () => {
   other.closeAllConnections()
   await new Promise(resolve => other.close(resolve))
-  await sim.close()
-  cleanupRuns()
 })
-
-async function cohort(prefix: string, spec: Parameters<AmplitudeSimulator['addCohort']>[1] = {}) {
-  const id = cohortName(prefix)
-  const expected = await sim.addCohort(id, { members: 50, polls: 0, ...spec })
-  return { id, expected }
-}
 
 /** The pre-signed link signatures the simulator handed out: credentials for one minute, never to be logged. */
 function signatures(): string[] {
@@ -155,15 +137,6 @@ describe('servers that echo the credentials back, with RUNNER_DEBUG=1', () => {
     expect(leaks(visibleText(run.result), signatures())).toEqual([])
     expect(run.result.stdout).not.toMatch(/X-Amz-Signature=[0-9a-f]/)
   })
-
-  it('a wrong secret is masked too', async () => {
-    const { id } = await cohort('wrong-secret')
-    const wrong = 'a7f3c9e1d5b8a2f4c6e0d9b7a5c3e1f2'
-    const run = await runExport(sim, { 'cohort-id': id, 'secret-key': wrong })
-    record('wrong secret key (403): the wrong secret is masked as well', run)
-    expect(run.result.exitCode).toBe(1)
-    expect(leaks(visibleText(run.result), secretForms(sim.apiKey, wrong))).toEqual([])
-  })
 })
 
 describe('credentials go to the API origin only', () => {
@@ -174,7 +147,9 @@ describe('credentials go to the API origin only', () => {
     const storage = run.seen.filter(r => r.route === 'storage')
     expect(storage).toHaveLength(1)
     expect(storage[0].headers.authorization).toBeUndefined()
-    for (const r of run.seen.filter(r => r.route !== 'storage')) expect(r.headers.authorization).toBeDefined()
+    for (const r of run.seen.filter(r => r.route !== 'storage')) {
+      expect(r.headers.authorization).toBe(`Basic ${sim.basicAuth}`)
+    }
   })
 
   it('never to another port on the API host', async () => {

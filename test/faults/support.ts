@@ -5,14 +5,9 @@ import { afterAll, afterEach, beforeAll, expect } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
-import {
-  type ActionRun,
-  errorLines,
-  removeRunDirs,
-  runAction,
-  withoutMaskCommands
-} from '../support/run-action.js'
+import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
+import { errorLines, leaks, secretForms, validInputs, withoutMaskCommands } from '../support/action.mjs'
+import { type ActionRun, removeRunDirs, runAction } from '../support/run-action.js'
 import { TestClock } from '../support/test-clock.js'
 
 export type Route = 'request' | 'status' | 'file' | 'storage' | 'unknown'
@@ -29,26 +24,13 @@ export interface FaultRun {
   error: string
 }
 
-/**
- * A simulator with random credentials: random hex never meets a word of a log line by chance, so any 10-character
- * piece of a credential found in the output is a real leak.
- */
-export function startFaultSimulator(): Promise<AmplitudeSimulator> {
-  return startSimulator({
-    apiKey: randomBytes(16).toString('hex'),
-    secretKey: randomBytes(16).toString('hex')
-  })
-}
-
-/** Removes the temporary folders of every run so far (call in afterAll). */
-export const cleanupRuns = removeRunDirs
-
 type CohortSpec = Parameters<AmplitudeSimulator['addCohort']>[1]
 
 /**
- * The lifecycle every fault suite shares: a simulator with random credentials started before the suite, its faults
- * cleared after each test, everything closed and removed after the suite; and `cohort()`, which adds a cohort with a
- * unique ID and this suite's defaults (override per test).
+ * The lifecycle every fault suite shares: a simulator with random credentials (random hex never meets a word of a log
+ * line by chance, so any 10-character piece of a credential found in the output is a real leak) started before the
+ * suite, its faults cleared after each test, everything closed and the runs' folders removed after the suite; and
+ * `cohort()`, which adds a cohort with a unique ID and this suite's defaults (override per test).
  */
 export function faultSuite(defaults: CohortSpec) {
   const sim = new AmplitudeSimulator({
@@ -59,7 +41,7 @@ export function faultSuite(defaults: CohortSpec) {
   afterEach(() => sim.faults.clear())
   afterAll(async () => {
     await sim.close()
-    cleanupRuns()
+    removeRunDirs()
   })
   async function cohort(prefix: string, spec: CohortSpec = {}) {
     const id = cohortName(prefix)
@@ -75,32 +57,17 @@ export function countRoutes(seen: { route: string }[]): Counts {
   return counts
 }
 
+/**
+ * What an export costs whose job completed on the first poll and whose file took `attempts` downloads (each through
+ * the storage host too when Amplitude redirects), as nonZero() gives it.
+ */
+export function downloadCost(attempts: number, redirected: boolean): Partial<Counts> {
+  return { request: 1, status: 1, file: attempts, ...(redirected ? { storage: attempts } : {}) }
+}
+
 /** `{request: 1, status: 2, file: 1, storage: 0}` without the zero routes, for assertions. */
 export function nonZero(counts: Partial<Counts>): Partial<Counts> {
   return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0))
-}
-
-/**
- * Every form a credential may leak in: the key, the secret, `key:secret`, its base64 and the header value. A leak is
- * any 10-character piece of one of them, so a secret cut in half by an excerpt still counts.
- */
-export function secretForms(apiKey: string, secretKey: string): string[] {
-  const basic = Buffer.from(`${apiKey}:${secretKey}`).toString('base64')
-  return [apiKey, secretKey, `${apiKey}:${secretKey}`, basic, `Basic ${basic}`]
-}
-
-export function leaks(text: string, forms: string[], piece = 10): string[] {
-  const found = new Set<string>()
-  for (const form of forms) {
-    if (form.length <= piece) {
-      if (text.includes(form)) found.add(form)
-      continue
-    }
-    for (let i = 0; i + piece <= form.length; i++) {
-      if (text.includes(form.slice(i, i + piece))) found.add(form)
-    }
-  }
-  return [...found]
 }
 
 /** Everything a run makes visible: logs (without the `::add-mask::` commands), outputs and the job summary. */
@@ -109,7 +76,7 @@ export function visibleText(result: ActionRun): string {
 }
 
 /**
- * Runs the action with `inputs` (the simulator's credentials and URL by default) and RUNNER_DEBUG=1, asserts that no
+ * Runs the action with `inputs` (valid inputs for the simulator by default, without upload) and RUNNER_DEBUG=1, asserts that no
  * secret form is visible, and returns what the run cost.
  */
 export async function runExport(
@@ -120,15 +87,9 @@ export async function runExport(
 ): Promise<FaultRun> {
   const before = sim.requests.length
   const started = Date.now()
+  const { 'cohort-id': cohortId = '', ...others } = inputs
   const result = await runAction(
-    {
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'server-url': sim.apiUrl,
-      'poll-interval': '100ms',
-      'upload-artifact': 'false',
-      ...inputs
-    },
+    validInputs(sim, cohortId, { 'upload-artifact': 'false', ...others }),
     { RUNNER_DEBUG: '1', ...env },
     clock
   )
@@ -167,6 +128,6 @@ export function record(
 
 let next = 0
 /** A fresh cohort ID per test, so faults and jobs never meet another test's. */
-export function cohortName(prefix: string): string {
+function cohortName(prefix: string): string {
   return `${prefix}-${process.pid}-${++next}`
 }

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines, removeRunDirs, runAction } from '../support/run-action.js'
+import { errorLines } from '../support/action.mjs'
+import { removeRunDirs, runAction } from '../support/run-action.js'
 
 let sim: AmplitudeSimulator
 let n = 0

@@ -1,14 +1,17 @@
+// The in-process happy path against the simulator through the real HTTP stack: every way Amplitude serves the file,
+// the query sent, basic-auth, a relative path. Failures, and where the credentials go: the fault suites (test/faults/).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
 import {
   errorLines,
-  removeRunDirs,
-  runAction,
+  maskCommands,
   secretForms,
+  validInputs,
   withoutMaskCommands
-} from '../support/run-action.js'
+} from '../support/action.mjs'
+import { removeRunDirs, runAction } from '../support/run-action.js'
 
 let sim: AmplitudeSimulator
 
@@ -20,16 +23,9 @@ afterAll(async () => {
   removeRunDirs()
 })
 
+/** Valid inputs for `cohortId`, without upload (there is no Actions runtime in-process). */
 function inputs(cohortId: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'cohort-id': cohortId,
-    'api-key': sim.apiKey,
-    'secret-key': sim.secretKey,
-    'server-url': sim.apiUrl,
-    'poll-interval': '100ms',
-    'upload-artifact': 'false',
-    ...extra
-  }
+  return validInputs(sim, cohortId, { 'upload-artifact': 'false', ...extra })
 }
 
 describe('export through the real HTTP stack', () => {
@@ -65,7 +61,7 @@ describe('export through the real HTTP stack', () => {
     for (const secret of secretForms(sim.apiKey, sim.secretKey)) expect(visible).not.toContain(secret)
   })
 
-  it('sends props and propKeys, and only the configured credentials', async () => {
+  it('sends props and propKeys', async () => {
     await sim.addCohort('propsCohort', { members: 10, props: true, download: 'redirect' })
     const before = sim.requests.length
     const result = await runAction(inputs('propsCohort', { 'prop-keys': 'country\nplan, note' }))
@@ -75,12 +71,6 @@ describe('export through the real HTTP stack', () => {
     const query = new URL(request!.url, sim.apiUrl).searchParams
     expect(query.get('props')).toBe('1')
     expect(query.getAll('propKeys')).toEqual(['country', 'plan', 'note'])
-    const storage = seen.filter(r => r.route === 'storage')
-    expect(storage).toHaveLength(1)
-    expect(storage[0].headers.authorization).toBeUndefined()
-    for (const r of seen.filter(r => r.route !== 'storage')) {
-      expect(r.headers.authorization).toBe(`Basic ${sim.basicAuth}`)
-    }
   })
 
   it('accepts basic-auth instead of the key pair, and masks every form of it', async () => {
@@ -92,8 +82,7 @@ describe('export through the real HTTP stack', () => {
       'basic-auth': sim.basicAuth
     })
     expect(result.exitCode).toBe(0)
-    const masks = result.stdout.split('\n').filter(l => l.startsWith('::add-mask::'))
-    expect(masks).toEqual(
+    expect(maskCommands(result.stdout)).toEqual(
       expect.arrayContaining([
         `::add-mask::${sim.basicAuth}`,
         `::add-mask::${sim.apiKey}`,
@@ -115,79 +104,5 @@ describe('export through the real HTTP stack', () => {
     const request = sim.requests.slice(before).find(r => r.route === 'request')
     expect(new URL(request!.url, sim.apiUrl).searchParams.get('props')).toBe('0')
     expect(existsSync(result.outputs.cohortFile)).toBe(true)
-  })
-})
-
-describe('failures end cleanly', () => {
-  it('a failed job fails the run, keeps finalStatus, leaves no file', async () => {
-    await sim.addCohort('failing', { members: 5, fail: true, polls: 1 })
-    const result = await runAction(inputs('failing'))
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.stdout).join('\n')).toMatch(/export job failed \(JOB FAILED\)/)
-    expect(result.outputs.finalStatus).toBe('failed')
-    expect(result.outputs.requestId).toMatch(/^req-/)
-    expect(result.tempFiles).toEqual([])
-    expect(result.summary).toContain('export failed')
-  })
-
-  it('a failed job in the seed vocabulary fails the same way', async () => {
-    await sim.addCohort('failingSeed', { members: 5, fail: true, polls: 2, vocabulary: 'seed' })
-    const result = await runAction(inputs('failingSeed'))
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.stdout).join('\n')).toMatch(/export job failed \(failed\)/)
-    expect(result.outputs.finalStatus).toBe('failed')
-  })
-
-  it('a timeout names the last status and the time waited', async () => {
-    await sim.addCohort('slow', { members: 5, jobMs: 60_000 })
-    const started = Date.now()
-    const result = await runAction(inputs('slow', { timeout: '1.5s', 'poll-interval': '200ms' }))
-    expect(Date.now() - started).toBeLessThan(5000)
-    expect(result.exitCode).toBe(1)
-    const error = errorLines(result.stdout).join('\n')
-    expect(error).toMatch(
-      /did not complete within 'timeout' \(1\.5s\): last status 'computing' \(JOB INPROGRESS\)/
-    )
-    expect(result.outputs.finalStatus).toBe('computing')
-    expect(result.tempFiles).toEqual([])
-  })
-
-  it('bad credentials fail at once with a message about the credentials and no secret', async () => {
-    await sim.addCohort('secured', { members: 5 })
-    const before = sim.requests.length
-    const result = await runAction({ ...inputs('secured'), 'secret-key': 'wrong-secret-value-123' })
-    expect(result.exitCode).toBe(1)
-    const error = errorLines(result.stdout).join('\n')
-    expect(error).toMatch(/refused the credentials \(HTTP 403: Invalid API\/Secret Key combination\)/)
-    expect(sim.requests.length - before).toBe(1)
-    const visible = withoutMaskCommands(result.stdout) + result.summary
-    for (const secret of secretForms(sim.apiKey, 'wrong-secret-value-123'))
-      expect(visible).not.toContain(secret)
-  })
-
-  it('an unknown cohort is a 404 that names cohort-id', async () => {
-    const result = await runAction(inputs('doesNotExist'))
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.stdout).join('\n')).toMatch(
-      /found no cohort 'doesNotExist' \(HTTP 404.*Check 'cohort-id'/
-    )
-  })
-
-  it('a truncated download never leaves a file at path', async () => {
-    await sim.addCohort('cut', { members: 20000, props: true })
-    sim.fault('file', { kind: 'truncate', at: 0.5, times: 3 })
-    const result = await runAction(inputs('cut'))
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.stdout).join('\n')).toMatch(/download failed after 3 attempts/)
-    expect(result.tempFiles).toEqual([])
-    expect(result.outputs.cohortFile).toBeUndefined()
-  })
-
-  it('min-members refuses a file with too few members and keeps nothing', async () => {
-    await sim.addCohort('tiny', { members: 2 })
-    const result = await runAction(inputs('tiny', { 'min-members': '3' }))
-    expect(result.exitCode).toBe(1)
-    expect(errorLines(result.stdout).join('\n')).toMatch(/has 2 members, fewer than 'min-members' \(3\)/)
-    expect(result.tempFiles).toEqual([])
   })
 })

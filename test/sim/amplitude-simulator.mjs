@@ -1,10 +1,11 @@
 // A local Amplitude Behavioral Cohorts API: a real HTTP server on 127.0.0.1 (the API host) and a second one on
-// 127.0.0.2 (the pre-signed "S3" storage host). It follows the live API described in ../../../shared/amplitude-api.md
-// and is scriptable per cohort (job length, status codes and vocabulary, inline or redirected download, gzip) and
-// per route (faults: error statuses with Retry-After, connection resets, truncated and stalled bodies).
+// 127.0.0.2 (the pre-signed "S3" storage host). It follows Amplitude's live API (request, poll, download:
+// https://amplitude.com/docs/apis/analytics/behavioral-cohorts) and is scriptable per cohort (job length, status codes
+// and vocabulary, inline or redirected download, gzip) and per route (faults: error statuses with Retry-After,
+// connection resets, truncated and stalled bodies).
 //
 // Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build.
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { once } from 'node:events'
 import { createServer } from 'node:http'
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
+import { sha256File } from '../support/action.mjs'
 
 export const API_HOST = '127.0.0.1'
 export const STORAGE_HOST = '127.0.0.2'
@@ -92,16 +94,6 @@ async function writeGenerated(file, members, props) {
   }
   out.end(batch.join(''))
   await once(out, 'finish')
-}
-
-function sha256File(file) {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256')
-    createReadStream(file)
-      .on('data', c => h.update(c))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject)
-  })
 }
 
 async function listen(server, host) {

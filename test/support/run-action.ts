@@ -1,11 +1,12 @@
 // Runs the action's `run()` in this process the way the runner would start it, through a fake toolkit: inputs by
-// name, RUNNER_TEMP and GITHUB_WORKSPACE in a temp folder, and everything the action logs recorded in @actions/core's
-// stdout format. A test clock skips every wait (poll, backoff, Retry-After) and records it.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+// name (action.yml's defaults for the rest), RUNNER_TEMP and GITHUB_WORKSPACE in a temp folder, and everything the
+// action logs recorded in @actions/core's stdout format. A test clock skips every wait (poll, backoff, Retry-After)
+// and records it.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { run } from '../../src/main.js'
-import { parseCommandFile } from '../e2e/harness.mjs'
+import { GITHUB_REPOSITORY, prepareRunnerFolders } from './action.mjs'
 import { FakeToolkit } from './fake-toolkit.js'
 import { TestClock } from './test-clock.js'
 
@@ -22,9 +23,6 @@ export interface ActionRun {
   sleeps: number[]
 }
 
-// The runner's command-file format (GITHUB_OUTPUT), parsed strictly: shared with the end-to-end harness.
-export { parseCommandFile }
-
 /** The temp folders of the runs so far, removed by removeRunDirs(). */
 const runDirs: string[] = []
 
@@ -35,26 +33,23 @@ export function removeRunDirs(): void {
 
 /**
  * Runs the action in-process with `inputs` (names as in action.yml) and the runner's environment plus `env`, on
- * `clock` (a fresh TestClock by default).
+ * `clock` (a fresh TestClock by default); `setup` prepares the workspace (files a run reads) first.
  */
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
   clock = new TestClock(),
-  /** Prepares the workspace (files a run reads) before the run starts. */
   setup?: (workspace: string) => void
 ): Promise<ActionRun> {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'))
   runDirs.push(root)
-  const runnerTemp = join(root, 'runner-temp')
-  const workspace = join(root, 'workspace')
-  for (const dir of [runnerTemp, workspace]) mkdirSync(dir)
-  setup?.(workspace)
+  const folders = prepareRunnerFolders(root)
+  setup?.(folders.workspace)
   const toolkit = new FakeToolkit(inputs, {
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_WORKSPACE: workspace,
+    RUNNER_TEMP: folders.runnerTemp,
+    GITHUB_WORKSPACE: folders.workspace,
     GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REPOSITORY: 'octo-org/nightly-exports',
+    GITHUB_REPOSITORY,
     GITHUB_RUN_ID: '4242',
     ...env
   })
@@ -64,36 +59,9 @@ export async function runAction(
     stdout: toolkit.stdout,
     outputs: toolkit.outputs,
     summary: toolkit.summary,
-    runnerTemp,
-    workspace,
-    tempFiles: readdirSync(runnerTemp),
+    runnerTemp: folders.runnerTemp,
+    workspace: folders.workspace,
+    tempFiles: readdirSync(folders.runnerTemp),
     sleeps: clock.sleeps
   }
-}
-
-/** The `::error::` lines of a run, decoded. */
-export function errorLines(stdout: string): string[] {
-  return stdout
-    .split('\n')
-    .filter(l => l.startsWith('::error'))
-    .map(l =>
-      l
-        .replace(/^::error[^:]*::/, '')
-        .replace(/%0A/g, '\n')
-        .replace(/%0D/g, '\r')
-        .replace(/%25/g, '%')
-    )
-}
-
-/** Every form a secret may leak in, given the key pair: the key, the secret, base64 of `key:secret`. */
-export function secretForms(apiKey: string, secretKey: string): string[] {
-  return [apiKey, secretKey, Buffer.from(`${apiKey}:${secretKey}`).toString('base64')]
-}
-
-/** stdout without the `::add-mask::` lines, which by design carry the secrets to the runner. */
-export function withoutMaskCommands(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(l => !l.startsWith('::add-mask::'))
-    .join('\n')
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Delivery } from '../../src/deliver.js'
@@ -125,7 +125,7 @@ describe('readInputs: valid values', () => {
     expect(path).toBe(join(workspace, 'out', 'members.csv'))
     expect(existsSync(join(workspace, 'out'))).toBe(false)
     await prepareDestination(path)
-    expect(existsSync(join(workspace, 'out'))).toBe(true)
+    expect(statSync(join(workspace, 'out')).isDirectory()).toBe(true)
     expect(existsSync(path)).toBe(false)
   })
 })

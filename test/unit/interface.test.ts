@@ -1,15 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { Inputs, Outputs } from '../../src/constants.js'
+import { actionYmlKeys } from '../support/action.mjs'
 
 const actionYml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-
-/** Top-level keys of a section of action.yml (`inputs:` or `outputs:`). */
-function keys(section: 'inputs' | 'outputs'): string[] {
-  const body = actionYml.split(new RegExp(`^${section}:$`, 'm'))[1].split(/^\S/m)[0]
-  return [...body.matchAll(/^ {2}([A-Za-z0-9-]+):$/gm)].map(m => m[1])
-}
 
 /** First-column names of the README table that follows a heading. */
 function readmeTable(heading: string): string[] {
@@ -19,12 +14,12 @@ function readmeTable(heading: string): string[] {
 
 describe('the interface users write into workflows', () => {
   it('action.yml declares exactly the inputs the code reads, and the README documents them', () => {
-    expect(keys('inputs').sort()).toEqual(Object.values(Inputs).sort())
+    expect(actionYmlKeys('inputs').sort()).toEqual(Object.values(Inputs).sort())
     expect(readmeTable('Inputs').sort()).toEqual(Object.values(Inputs).sort())
   })
 
   it('action.yml declares exactly the outputs the code sets, and the README documents them', () => {
-    expect(keys('outputs').sort()).toEqual(Object.values(Outputs).sort())
+    expect(actionYmlKeys('outputs').sort()).toEqual(Object.values(Outputs).sort())
     expect(readmeTable('Outputs').sort()).toEqual(Object.values(Outputs).sort())
   })
 

@@ -1,35 +1,49 @@
-// Self-check of the end-to-end artifact store, without the action: the real @actions/artifact client uploads to
-// Azurite through the results-service stub, exactly as dist/index.js will under the harness.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+// `npm run check:artifact-store`: a self-check of the end-to-end artifact store, without the action. The real
+// @actions/artifact client uploads to Azurite through the results-service stub, exactly as dist/index.js does under
+// the harness. It tests the stub and the library, not src/, so it is not part of `npm test`: run it after changing
+// results-service.mjs or azurite.mjs, or after upgrading @actions/artifact.
+//
+// The library's `::debug::` and `::add-mask::` lines are dropped (ARTIFACT_CHECK_DEBUG=1 shows them).
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
+import assert from 'node:assert/strict'
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
 import { startAzurite } from './azurite.mjs'
-import type { Azurite } from './azurite.mjs'
-import {
-  CONFLICT_MESSAGE,
-  ResultsService,
-  makeRuntimeToken,
-  readZip,
-  startResultsService
-} from './results-service.mjs'
+import { CONFLICT_MESSAGE, makeRuntimeToken, readZip, startResultsService } from './results-service.mjs'
 
-const ENV = ['ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'GITHUB_SERVER_URL'] as const
-const saved: Partial<Record<(typeof ENV)[number], string>> = {}
+if (process.env.ARTIFACT_CHECK_DEBUG !== '1') {
+  const write = process.stdout.write.bind(process.stdout)
+  process.stdout.write = (chunk, ...rest) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    if (text.startsWith('::debug::') || text.startsWith('::add-mask::')) {
+      rest.find(r => typeof r === 'function')?.()
+      return true
+    }
+    return write(chunk, ...rest)
+  }
+}
+
+const ENV = ['ACTIONS_RESULTS_URL', 'ACTIONS_RUNTIME_TOKEN', 'GITHUB_SERVER_URL']
+/** @type {Record<string, string | undefined>} */
+const saved = {}
 
 const ids = { workflowRunBackendId: randomUUID(), workflowJobRunBackendId: randomUUID() }
 const token = makeRuntimeToken(ids)
-let azurite: Azurite | undefined
-let results: ResultsService
-let dir: string
-let file: string
-let content: Buffer
+/** @type {import('./azurite.mjs').Azurite | undefined} */
+let azurite
+/** @type {import('./results-service.mjs').ResultsService} */
+let results
+let dir = ''
+let file = ''
+/** @type {Buffer} */
+let content
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+const sha256 = data => createHash('sha256').update(data).digest('hex')
 
-beforeAll(async () => {
+before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'artifact-store-'))
   // ~200 KB of CSV with multi-byte characters and CRLFs, compressible enough for deflate to matter.
   const rows = ['amplitude_id,user_id,note\r\n']
@@ -48,7 +62,7 @@ beforeAll(async () => {
   process.env.GITHUB_SERVER_URL = 'https://github.com'
 })
 
-afterAll(async () => {
+after(async () => {
   for (const name of ENV) {
     if (saved[name] === undefined) delete process.env[name]
     else process.env[name] = saved[name]
@@ -60,7 +74,7 @@ afterAll(async () => {
 })
 
 const client = new DefaultArtifactClient()
-const upload = (name: string) => client.uploadArtifact(name, [file], dir, { compressionLevel: 6 })
+const upload = name => client.uploadArtifact(name, [file], dir, { compressionLevel: 6 })
 
 describe('artifact store (Azurite + results-service stub)', () => {
   it('uploads the zip through a SAS URL and finalizes it with its size and sha256', async () => {
@@ -68,33 +82,36 @@ describe('artifact store (Azurite + results-service stub)', () => {
     const uploaded = await upload(name)
 
     const record = results.artifacts.get(name)
-    expect(record).toMatchObject({ id: uploaded.id, finalized: true, deleted: false })
+    assert.ok(record)
+    assert.equal(record.id, uploaded.id)
+    assert.equal(record.finalized, true)
+    assert.equal(record.deleted, false)
     const [create] = results.callsOf('CreateArtifact').filter(c => c.body.name === name)
-    expect(create.authorization).toBe(`Bearer ${token}`)
-    expect(create.body).toMatchObject({
+    assert.equal(create.authorization, `Bearer ${token}`)
+    for (const [key, value] of Object.entries({
       workflow_run_backend_id: ids.workflowRunBackendId,
       workflow_job_run_backend_id: ids.workflowJobRunBackendId,
       name,
       version: 7,
       mime_type: 'application/zip'
-    })
+    })) {
+      assert.deepEqual(create.body[key], value, key)
+    }
 
     const blob = await results.download(name)
     const [finalize] = results.callsOf('FinalizeArtifact').filter(c => c.body.name === name)
-    expect(finalize.status).toBe(200)
-    expect(finalize.body.size).toBe(String(blob.length))
-    expect(finalize.body.hash).toBe(`sha256:${sha256(blob)}`)
-    expect(record).toMatchObject({
-      size: blob.length,
-      storedSize: blob.length,
-      hash: `sha256:${sha256(blob)}`
-    })
-    expect(uploaded).toEqual({ id: record!.id, size: blob.length, digest: sha256(blob) })
+    assert.equal(finalize.status, 200)
+    assert.equal(finalize.body.size, String(blob.length))
+    assert.equal(finalize.body.hash, `sha256:${sha256(blob)}`)
+    assert.equal(record.size, blob.length)
+    assert.equal(record.storedSize, blob.length)
+    assert.equal(record.hash, `sha256:${sha256(blob)}`)
+    assert.deepEqual(uploaded, { id: record.id, size: blob.length, digest: sha256(blob) })
 
     const entries = readZip(blob)
-    expect([...entries.keys()]).toEqual(['cohort.csv'])
-    expect(entries.get('cohort.csv')!.equals(content)).toBe(true)
-    expect(blob.length).toBeLessThan(content.length / 2) // deflated, not stored
+    assert.deepEqual([...entries.keys()], ['cohort.csv'])
+    assert.ok(entries.get('cohort.csv')?.equals(content))
+    assert.ok(blob.length < content.length / 2, 'deflated, not stored')
   })
 
   it('answers a second upload of the same name with the 409 conflict of the real service', async () => {
@@ -103,38 +120,47 @@ describe('artifact store (Azurite + results-service stub)', () => {
     // The client does not retry a 409: it throws a plain Error at once, and never finalizes.
     const error = await upload(name).then(
       () => undefined,
-      (e: unknown) => e
+      e => e
     )
-    expect(error).toBeInstanceOf(Error)
-    expect((error as Error).constructor).toBe(Error)
-    expect((error as Error).message).toBe(
+    assert.ok(error instanceof Error)
+    assert.equal(error.constructor, Error)
+    assert.equal(
+      error.message,
       `Failed to CreateArtifact: Received non-retryable error: Failed request: (409) Conflict: ${CONFLICT_MESSAGE}`
     )
     const creates = results.callsOf('CreateArtifact').filter(c => c.body.name === name)
-    expect(creates.map(c => c.status)).toEqual([200, 409])
-    expect(creates[1].response).toEqual({ code: 'already_exists', msg: CONFLICT_MESSAGE })
-    expect(results.callsOf('FinalizeArtifact').filter(c => c.body.name === name)).toHaveLength(1)
+    assert.deepEqual(
+      creates.map(c => c.status),
+      [200, 409]
+    )
+    assert.deepEqual(creates[1].response, { code: 'already_exists', msg: CONFLICT_MESSAGE })
+    assert.equal(results.callsOf('FinalizeArtifact').filter(c => c.body.name === name).length, 1)
   })
 
   it('accepts the name again after deleteArtifact, under a new id', async () => {
     const name = 'self-check-overwrite'
     const first = await upload(name)
-    const firstRecord = results.artifacts.get(name)!
+    const firstRecord = results.artifacts.get(name)
+    assert.ok(firstRecord)
 
-    await expect(client.deleteArtifact(name)).resolves.toEqual({ id: first.id })
-    expect(firstRecord.deleted).toBe(true)
-    await expect(results.blobExists(firstRecord)).resolves.toBe(false)
-    expect(results.callsOf('DeleteArtifact').at(-1)!.body).toEqual({
+    assert.deepEqual(await client.deleteArtifact(name), { id: first.id })
+    assert.equal(firstRecord.deleted, true)
+    assert.equal(await results.blobExists(firstRecord), false)
+    assert.deepEqual(results.callsOf('DeleteArtifact').at(-1)?.body, {
       workflow_run_backend_id: ids.workflowRunBackendId,
       workflow_job_run_backend_id: ids.workflowJobRunBackendId,
       name
     })
 
     const second = await upload(name)
-    expect(second.id).not.toBe(first.id)
-    expect(results.artifacts.get(name)).toMatchObject({ id: second.id, deleted: false })
+    assert.notEqual(second.id, first.id)
+    assert.equal(results.artifacts.get(name)?.id, second.id)
+    assert.equal(results.artifacts.get(name)?.deleted, false)
     const { artifacts } = await client.listArtifacts()
-    expect(artifacts.filter(a => a.name === name).map(a => a.id)).toEqual([second.id])
+    assert.deepEqual(
+      artifacts.filter(a => a.name === name).map(a => a.id),
+      [second.id]
+    )
   })
 
   it('lets the client download an upload back (ListArtifacts by id, GetSignedArtifactURL)', async () => {
@@ -142,17 +168,17 @@ describe('artifact store (Azurite + results-service stub)', () => {
     const { id } = await upload(name)
     const path = join(dir, 'downloaded')
     mkdirSync(path)
-    const { downloadPath, digestMismatch } = await client.downloadArtifact(id!, {
+    const { downloadPath, digestMismatch } = await client.downloadArtifact(id, {
       path,
-      expectedHash: results.artifacts.get(name)!.hash
+      expectedHash: results.artifacts.get(name)?.hash
     })
-    expect(digestMismatch).toBe(false)
-    expect(readFileSync(join(downloadPath!, 'cohort.csv')).equals(content)).toBe(true)
-    expect(results.callsOf('GetSignedArtifactURL').at(-1)!.status).toBe(200)
+    assert.equal(digestMismatch, false)
+    assert.ok(readFileSync(join(downloadPath, 'cohort.csv')).equals(content))
+    assert.equal(results.callsOf('GetSignedArtifactURL').at(-1)?.status, 200)
   })
 
   it('throws ArtifactNotFoundError when deleting an artifact that does not exist', async () => {
-    await expect(client.deleteArtifact('self-check-missing')).rejects.toBeInstanceOf(ArtifactNotFoundError)
+    await assert.rejects(client.deleteArtifact('self-check-missing'), ArtifactNotFoundError)
   })
 
   it('refuses a request without a bearer token', async () => {
@@ -164,7 +190,7 @@ describe('artifact store (Azurite + results-service stub)', () => {
         body: JSON.stringify({ workflow_run_backend_id: ids.workflowRunBackendId })
       }
     )
-    expect(response.status).toBe(401)
-    await expect(response.json()).resolves.toMatchObject({ code: 'unauthenticated' })
+    assert.equal(response.status, 401)
+    assert.equal((await response.json()).code, 'unauthenticated')
   })
 })
