@@ -3,6 +3,7 @@ import type { ChangeReport } from './changes.js'
 import { Outputs } from './constants.js'
 import type { Membership } from './download.js'
 import { formatBytes, formatDuration } from './format.js'
+import type { HistoryEntry } from './history.js'
 import type { JobStatus } from './job-status.js'
 import type { Toolkit } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
@@ -132,7 +133,7 @@ export class Report {
     let text = `<h2>${heading}</h2>\n`
     const history = this.changes?.history ?? []
     if (!this.error && history.length > 0) {
-      text += `\n${trendSentence(history).sentence}\n\n${trendMarkdown([{ cohortId: this.cohortId, history }])}\n`
+      text += `\n${historySection(this.cohortId, history)}\n`
     }
     text += `<table>${table}</table>\n`
     if (this.error) text += `\n**Error:** ${escapeHtml(this.error)}\n\n`
@@ -140,6 +141,11 @@ export class Report {
       .appendSummary(text)
       .catch(error => this.toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))
   }
+}
+
+/** The summary's view of the exports so far: the sentence about tonight, then the charts and their table. */
+export function historySection(cohortId: string, history: HistoryEntry[]): string {
+  return `${trendSentence(history).sentence}\n\n${trendMarkdown([{ cohortId, history }])}`
 }
 
 /** The summary rows of the comparison, when one ran. */

@@ -83,8 +83,23 @@ describe('dist/index.js under the runner protocol', () => {
     expect(finalize?.body.size).toBe(String(zip.length))
     expect(finalize?.body.hash).toBe(`sha256:${createHash('sha256').update(zip).digest('hex')}`)
     const entries = readZip(zip)
-    expect([...entries.keys()]).toEqual(['amplitude-cohort-e2eHappy.csv'])
+    // The membership file and its manifest (no change files: compare-with is none).
+    expect([...entries.keys()].sort()).toEqual([
+      'amplitude-cohort-e2eHappy.csv',
+      'amplitude-cohort-e2eHappy.json'
+    ])
     expect(entries.get('amplitude-cohort-e2eHappy.csv')?.equals(readFileSync(cohort.file))).toBe(true)
+    const manifest = JSON.parse(String(entries.get('amplitude-cohort-e2eHappy.json')))
+    expect(manifest).toMatchObject({
+      version: 1,
+      cohortId: 'e2eHappy',
+      requestId: outputs.requestId,
+      file: 'amplitude-cohort-e2eHappy.csv',
+      sha256: outputs.sha256,
+      memberCount: Number(outputs.memberCount),
+      baseline: 'none',
+      includeProps: true
+    })
     const artifact = results.artifacts.get('amplitude-cohort-e2eHappy')
     expect(outputs.artifactId).toBe(String(artifact?.id))
     expect(outputs.artifactUrl).toBe(

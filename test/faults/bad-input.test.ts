@@ -169,7 +169,21 @@ const rows: Row[] = [
   one('min-members', 'negative', '-1'),
   one('min-members', 'wrong type (many)', 'many'),
   one('min-members', 'fraction', '1.5'),
-  one('min-members', 'beyond 2^53', '9007199254740993')
+  one('min-members', 'beyond 2^53', '9007199254740993'),
+  one('compare-with', 'a file that does not exist', 'no/such/baseline.csv'),
+  one('compare-with', 'a folder', () => join(scratch, 'a-folder')),
+  one('compare-with', 'an unknown word spread over lines', 'previous\nrun'),
+  [
+    'github-token',
+    "empty with 'compare-with: previous-run'",
+    () => ({ 'compare-with': 'previous-run', 'github-token': '' })
+  ],
+  one('compare-key', 'empty', ''),
+  one('compare-key', 'with a control character', 'amplitude\u0001id'),
+  one('max-exiting', 'negative', '-1'),
+  one('max-exiting', 'fraction of a member', '5.5'),
+  one('max-exiting', 'above 100%', '150%'),
+  one('max-exiting', 'wrong type (lots)', 'lots')
 ]
 
 describe('every bad input names the input and sends no request', () => {

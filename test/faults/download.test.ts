@@ -53,7 +53,7 @@ describe('a fault once: the file link is asked again and the right file is kept'
     expect(run.result.outputs.bytes).toBe(String(expected.bytes))
     expect(run.result.outputs.memberCount).toBe('20000')
     expect(nonZero(run.requests)).toEqual(downloadCost(2, spec.download === 'redirect'))
-    expect(run.result.tempFiles).toEqual([`amplitude-cohort-${id}.csv`])
+    expect(run.result.tempFiles.sort()).toEqual([`amplitude-cohort-${id}.csv`, `amplitude-cohort-${id}.json`])
     expect(run.result.stdout).toMatch(
       /::warning::Download attempt 1 failed: .*; asking Amplitude for the file again/
     )

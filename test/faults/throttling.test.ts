@@ -129,7 +129,7 @@ describe('5xx', () => {
     expect(run.error).toBe('')
     expect(run.result.outputs.sha256).toBe(expected.sha256)
     expect(nonZero(run.requests)).toEqual({ request: 1, status: 1, file: 3, storage: 1 })
-    expect(run.result.tempFiles).toEqual([`amplitude-cohort-${id}.csv`])
+    expect(run.result.tempFiles.sort()).toEqual([`amplitude-cohort-${id}.csv`, `amplitude-cohort-${id}.json`])
   })
 
   it('500 from the storage host: the API file link is asked again', async () => {

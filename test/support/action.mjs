@@ -10,6 +10,7 @@ import { createReadStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
 
 /** The bundled action, `npm run bundle` makes it. */
 export const ACTION_ENTRY = fileURLToPath(new URL('../../dist/index.js', import.meta.url))
@@ -36,9 +37,29 @@ export function inputVariable(name) {
 export function inputEnv(inputs) {
   /** @type {Record<string, string>} */
   const env = {}
-  for (const [name, value] of Object.entries(inputs))
+  for (const [name, value] of Object.entries({ ...actionInputDefaults(), ...inputs }))
     if (value !== undefined) env[inputVariable(name)] = String(value)
   return env
+}
+
+/** @type {Record<string, string> | undefined} */
+let defaults
+/**
+ * action.yml's input defaults, which the runner passes for inputs a workflow leaves out (defaults that are
+ * expressions, such as `${{ github.token }}`, are left out: only a runner can evaluate them).
+ * @returns {Record<string, string>}
+ */
+export function actionInputDefaults() {
+  defaults ??= Object.fromEntries(
+    Object.entries(
+      /** @type {{ inputs: Record<string, { default?: unknown }> }} */ (
+        parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8'))
+      ).inputs
+    )
+      .filter(([, input]) => input.default !== undefined && !String(input.default).includes('${{'))
+      .map(([name, input]) => [name, String(input.default)])
+  )
+  return defaults
 }
 
 /**
@@ -70,8 +91,7 @@ export function actionYmlKeys(
   section,
   yml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
 ) {
-  const body = new RegExp(`^${section}:\\n([\\s\\S]*?)(?=^\\S|(?![\\s\\S]))`, 'm').exec(yml)?.[1] ?? ''
-  return [...body.matchAll(/^ {2}([A-Za-z0-9-]+):[ \t]*$/gm)].map(m => m[1])
+  return Object.keys(/** @type {Record<string, object>} */ (parseYaml(yml))[section] ?? {})
 }
 
 // ---- What a runner gives a step, and reads back ------------------------------------------------------------------

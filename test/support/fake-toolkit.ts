@@ -1,22 +1,8 @@
-// A Toolkit for in-process runs of `run()`: inputs and environment from plain objects, and everything the action
-// does recorded as the runner would see it: the log in @actions/core's own stdout format (workflow commands
-// escaped the same way), outputs by name, the job summary as text, and the exit code.
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
+// A Toolkit for in-process runs of `run()`: inputs (action.yml's defaults for the rest) and environment from plain
+// objects, and everything the action does recorded as the runner would see it: the log in @actions/core's own stdout
+// format (workflow commands escaped the same way), outputs by name, the job summary as text, and the exit code.
 import type { Toolkit } from '../../src/toolkit.js'
-
-/** action.yml's input defaults, as the runner passes them for inputs a workflow leaves out (expressions excluded). */
-const DEFAULTS: Record<string, string> = Object.fromEntries(
-  Object.entries(
-    (
-      parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
-        inputs: Record<string, { default?: string }>
-      }
-    ).inputs
-  )
-    .filter(([, input]) => input.default !== undefined && !String(input.default).includes('${{'))
-    .map(([name, input]) => [name, String(input.default)])
-)
+import { actionInputDefaults } from './action.mjs'
 
 /** @actions/core's escaping of a workflow command's data. */
 function escapeData(text: string): string {
@@ -40,7 +26,7 @@ export class FakeToolkit implements Toolkit {
   }
 
   getInput(name: string): string {
-    return (name in this.inputs ? this.inputs[name] : (DEFAULTS[name] ?? '')).trim()
+    return (name in this.inputs ? this.inputs[name] : (actionInputDefaults()[name] ?? '')).trim()
   }
 
   setOutput(name: string, value: string): void {
