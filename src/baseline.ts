@@ -161,8 +161,8 @@ async function fetchArtifact(
     ).catch(error => {
       throw new BaselineError(source, `the download failed: ${messageOf(error)}`)
     })
-    const manifest = await findManifest(dir)
-    if (!manifest) {
+    const found = await readDownloaded(dir, source)
+    if (!found) {
       toolkit.warning(
         `The artifact of run ${source} has no manifest (an export by an earlier version of this action): not ` +
           'comparing with it; every member counts as entering'
@@ -170,15 +170,7 @@ async function fetchArtifact(
       await dispose()
       return undefined
     }
-    const csv = join(dir, manifest.file)
-    const sha256 = await hashFile(csv).catch(() => undefined)
-    if (sha256 === undefined) throw new BaselineError(source, `its artifact has no '${manifest.file}'`)
-    if (sha256 !== manifest.sha256) {
-      throw new BaselineError(
-        source,
-        `its file's SHA-256 (${sha256}) is not the one its manifest records (${manifest.sha256})`
-      )
-    }
+    const { manifest, csv } = found
     const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
     return {
       source,
@@ -191,6 +183,28 @@ async function fetchArtifact(
     await dispose()
     throw error
   }
+}
+
+/**
+ * A downloaded artifact's manifest and membership file, checked against each other; undefined when it has no
+ * manifest. Throws BaselineError when the file is missing or its SHA-256 is not the manifest's.
+ */
+export async function readDownloaded(
+  dir: string,
+  source: string
+): Promise<{ manifest: Manifest; csv: string } | undefined> {
+  const manifest = await findManifest(dir)
+  if (!manifest) return undefined
+  const csv = join(dir, manifest.file)
+  const sha256 = await hashFile(csv).catch(() => undefined)
+  if (sha256 === undefined) throw new BaselineError(source, `its artifact has no '${manifest.file}'`)
+  if (sha256 !== manifest.sha256) {
+    throw new BaselineError(
+      source,
+      `its file's SHA-256 (${sha256}) is not the one its manifest records (${manifest.sha256})`
+    )
+  }
+  return { manifest, csv }
 }
 
 /** The manifest among a downloaded artifact's files (JSON files that are not manifests are skipped). */

@@ -155,9 +155,11 @@ function changeRows(changes: ChangeReport | undefined): [string, string][] {
   const baseline =
     changes.baseline === 'none'
       ? 'none (first export: every member is entering)'
-      : changes.baselineUrl
-        ? `<a href="${changes.baselineUrl}">run ${escapeHtml(changes.baseline)}</a>`
-        : escapeHtml(changes.baseline)
+      : changes.baseline === 'file'
+        ? "the file given as 'compare-with'"
+        : changes.baselineUrl
+          ? `<a href="${changes.baselineUrl}">run ${escapeHtml(changes.baseline)}</a>`
+          : `run ${escapeHtml(changes.baseline)}`
   return [
     ['Compared with', baseline],
     ['Entering', number(changes.entering)],

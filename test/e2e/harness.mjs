@@ -17,6 +17,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { startSimulator } from '../sim/amplitude-simulator.mjs'
 import { ACTION_ENTRY, GITHUB_REPOSITORY, startAction } from '../support/action.mjs'
 import { startAzurite } from './azurite.mjs'
+import { startGitHubApi } from './github-api.mjs'
 import { makeRuntimeToken, startResultsService } from './results-service.mjs'
 
 /**
@@ -66,9 +67,15 @@ import { makeRuntimeToken, startResultsService } from './results-service.mjs'
  *   workflowRunBackendId: string,
  *   workflowJobRunBackendId: string,
  *   token: string,
+ *   github: import('./github-api.mjs').GitHubApi,
+ *   githubToken: string,
+ *   newRun: (options?: { workflowId?: number, branch?: string }) => { id: string, env: Record<string, string> },
  *   runAction: (inputs: Record<string, string | number | boolean | undefined>, options?: RunOptions) => Promise<RunResult>,
  *   stop: () => Promise<void>
  * }} Harness
+ *   `github` is the GitHub REST stub at GITHUB_API_URL; `githubToken` is what the runner passes as
+ *   `${{ github.token }}`. `newRun()` makes another workflow run (its own run ID and runtime token, registered with
+ *   both stubs): pass its `env` to runAction() to run the action in it, as for a second nightly run.
  */
 
 /**
@@ -107,7 +114,8 @@ export async function startHarness(options = {}) {
   const workflowRunBackendId = randomUUID()
   const workflowJobRunBackendId = randomUUID()
   const token = makeRuntimeToken({ workflowRunBackendId, workflowJobRunBackendId })
-  let sim, azurite, results
+  const githubToken = `ghs_${randomUUID().replace(/-/g, '')}`
+  let sim, azurite, results, github
   try {
     sim = await startSimulator(options.simulatorOptions)
     stoppers.push(() => sim.close())
@@ -115,9 +123,27 @@ export async function startHarness(options = {}) {
     stoppers.push(() => azurite.stop())
     results = await startResultsService({ ...options.resultsOptions, azurite, token })
     stoppers.push(() => results.stop())
+    github = await startGitHubApi({ results, repository: GITHUB_REPOSITORY, token: githubToken })
+    stoppers.push(() => github.stop())
+    github.addRun({ id: Number(runId), workflowId: 1, headBranch: 'main', workflowRunBackendId })
   } catch (error) {
     await stop().catch(() => undefined)
     throw error
+  }
+
+  const newRun = ({ workflowId = 1, branch = 'main' } = {}) => {
+    const id = randomInt(1_000_000_000, 9_999_999_999)
+    const backendId = randomUUID()
+    const runtimeToken = makeRuntimeToken({
+      workflowRunBackendId: backendId,
+      workflowJobRunBackendId: randomUUID()
+    })
+    results.otherTokens.add(runtimeToken)
+    github.addRun({ id, workflowId, headBranch: branch, workflowRunBackendId: backendId })
+    return {
+      id: String(id),
+      env: { GITHUB_RUN_ID: String(id), ACTIONS_RUNTIME_TOKEN: runtimeToken, GITHUB_REF_NAME: branch }
+    }
   }
 
   /**
@@ -131,21 +157,27 @@ export async function startHarness(options = {}) {
     if (!existsSync(ACTION_ENTRY)) {
       throw new Error(`${ACTION_ENTRY} does not exist: run \`npm run bundle\` first`)
     }
-    const run = startAction(inputs, {
-      env: {
-        CI: 'true',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_REPOSITORY,
-        GITHUB_RUN_ID: runId,
-        GITHUB_RUN_ATTEMPT: '1',
-        ACTIONS_RESULTS_URL: results.url,
-        ACTIONS_RUNTIME_TOKEN: token,
-        ...runOptions.env
-      },
-      onStdout: runOptions.onStdout,
-      onStderr: runOptions.onStderr
-    })
+    // The runner evaluates `${{ github.token }}`, the default of `github-token`.
+    const run = startAction(
+      { 'github-token': githubToken, ...inputs },
+      {
+        env: {
+          CI: 'true',
+          GITHUB_ACTIONS: 'true',
+          GITHUB_SERVER_URL: 'https://github.com',
+          GITHUB_API_URL: github.url,
+          GITHUB_REPOSITORY,
+          GITHUB_REF_NAME: 'main',
+          GITHUB_RUN_ID: runId,
+          GITHUB_RUN_ATTEMPT: '1',
+          ACTIONS_RESULTS_URL: results.url,
+          ACTIONS_RUNTIME_TOKEN: token,
+          ...runOptions.env
+        },
+        onStdout: runOptions.onStdout,
+        onStderr: runOptions.onStderr
+      }
+    )
     tempDirs.push(run.root)
     const started = Date.now()
 
@@ -215,6 +247,9 @@ export async function startHarness(options = {}) {
     workflowRunBackendId,
     workflowJobRunBackendId,
     token,
+    github,
+    githubToken,
+    newRun,
     runAction,
     stop
   }

@@ -207,6 +207,8 @@ export class ResultsService {
     /** @type {Map<string, Fault[]>} */
     this.faults = new Map()
     this.nextId = options.firstArtifactId ?? 1
+    /** Runtime tokens of other workflow runs that are accepted too (see the harness's `newRun()`). */
+    this.otherTokens = new Set()
     this.sockets = new Set()
     /** The base URL with a trailing slash, the way the runner sets ACTIONS_RESULTS_URL. */
     this.url = ''
@@ -350,7 +352,7 @@ export class ResultsService {
     const match = /^Bearer (\S+)$/.exec(authorization ?? '')
     if (!match) throw new TwirpError(401, 'unauthenticated', 'missing bearer token')
     const token = match[1]
-    if (this.options.token !== undefined && token !== this.options.token) {
+    if (this.options.token !== undefined && token !== this.options.token && !this.otherTokens.has(token)) {
       throw new TwirpError(401, 'unauthenticated', 'invalid bearer token')
     }
     const scope = String(decodeJwtPayload(token)?.scp ?? '')

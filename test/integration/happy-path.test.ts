@@ -54,7 +54,10 @@ describe('export through the real HTTP stack', () => {
     expect(result.outputs.artifactId).toBe('')
     expect(result.outputs.artifactUrl).toBe('')
     // Nothing but the final file in RUNNER_TEMP: no temporary file left behind.
-    expect(result.tempFiles.sort()).toEqual([`amplitude-cohort-${cohortId}.csv`, `amplitude-cohort-${cohortId}.json`])
+    expect(result.tempFiles.sort()).toEqual([
+      `amplitude-cohort-${cohortId}.csv`,
+      `amplitude-cohort-${cohortId}.json`
+    ])
     expect(result.summary).toContain('<code>' + expected.sha256 + '</code>')
     expect(result.summary).toContain('1,234')
     const visible = withoutMaskCommands(result.stdout) + result.summary + JSON.stringify(result.outputs)

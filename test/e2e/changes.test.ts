@@ -1,0 +1,175 @@
+// What changed since the last export, end to end: dist/index.js on nightly runs of one workflow, each comparing
+// against the artifact of the one before (compare-with: previous-run), found through a stub of the GitHub REST API
+// and downloaded by the real @actions/artifact client from Azurite.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { errorLines, validInputs } from '../support/action.mjs'
+import { startHarness } from './harness.mjs'
+import { readZip } from './results-service.mjs'
+
+type Harness = Awaited<ReturnType<typeof startHarness>>
+
+let harness: Harness
+
+beforeAll(async () => {
+  harness = await startHarness()
+}, 60_000)
+afterAll(async () => {
+  await harness?.stop()
+})
+
+const HEADER = 'amplitude_id,user_id,plan\n'
+const rows = (ids: number[], plan: (id: number) => string = () => 'free') =>
+  ids.map(id => `${id},user-${id},${plan(id)}\n`).join('')
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i)
+
+/** One nightly run of `cohortId` in its own workflow run, serving `content` as tonight's export. */
+async function night(
+  cohortId: string,
+  content: string,
+  run = harness.newRun(),
+  extra: Record<string, string> = {}
+) {
+  await harness.sim.addCohort(cohortId, { content, polls: 0 })
+  const before = harness.sim.requests.length
+  const result = await harness.runAction(
+    validInputs(harness.sim, cohortId, { 'compare-with': 'previous-run', overwrite: 'true', ...extra }),
+    { env: run.env }
+  )
+  return { result, run, requests: harness.sim.requests.length - before }
+}
+
+/** The files of the artifact a run uploaded, by name. */
+async function artifactFiles(result: { outputs: Record<string, string> }): Promise<Map<string, Buffer>> {
+  const record = harness.results.history.find(a => String(a.id) === result.outputs.artifactId)
+  if (!record) throw new Error(`no artifact ${result.outputs.artifactId}`)
+  return readZip(await harness.results.download(record.name, { id: record.id }))
+}
+
+describe('nightly runs compare with the previous night', () => {
+  it('first night: no baseline, everyone enters; second and third: the delta, the history grows', async () => {
+    const first = await night('nightly1', HEADER + rows(range(1, 101)))
+    expect(errorLines(first.result.stdout)).toEqual([])
+    expect(first.result.outputs).toMatchObject({
+      baseline: 'none',
+      enteringCount: '100',
+      exitingCount: '0',
+      changedCount: '0'
+    })
+    expect(first.result.stdout).toMatch(
+      /::notice::No earlier export to compare with: every member counts as entering/
+    )
+
+    // Night 2: 1-10 left, 101-120 joined, 50 changed plan.
+    const second = await night('nightly1', HEADER + rows(range(11, 121), id => (id === 50 ? 'pro' : 'free')))
+    expect(errorLines(second.result.stdout)).toEqual([])
+    expect(second.result.outputs).toMatchObject({
+      baseline: first.run.id,
+      enteringCount: '20',
+      exitingCount: '10',
+      changedCount: '1'
+    })
+    expect(readFileSync(second.result.outputs.exitingFile, 'utf8')).toBe(HEADER + rows(range(1, 11)))
+    expect(readFileSync(second.result.outputs.enteringFile, 'utf8')).toBe(HEADER + rows(range(101, 121)))
+    expect(readFileSync(second.result.outputs.changedFile, 'utf8')).toBe(HEADER + '50,user-50,pro\n')
+    expect(second.result.summary).toContain(
+      `<a href="https://github.com/octo-org/nightly-exports/actions/runs/${first.run.id}">run ${first.run.id}</a>`
+    )
+    const files = await artifactFiles(second.result)
+    expect([...files.keys()].sort()).toEqual([
+      'amplitude-cohort-nightly1.changed.csv',
+      'amplitude-cohort-nightly1.csv',
+      'amplitude-cohort-nightly1.entering.csv',
+      'amplitude-cohort-nightly1.exiting.csv',
+      'amplitude-cohort-nightly1.json'
+    ])
+    const manifest2 = JSON.parse(String(files.get('amplitude-cohort-nightly1.json')))
+    expect(manifest2).toMatchObject({
+      baseline: first.run.id,
+      enteringCount: 20,
+      exitingCount: 10,
+      changedCount: 1
+    })
+    expect(manifest2.history.map((h: { memberCount: number }) => h.memberCount)).toEqual([100, 110])
+
+    // Night 3: the chain of manifests carries the history on.
+    const third = await night('nightly1', HEADER + rows(range(11, 131)))
+    expect(third.result.outputs.baseline).toBe(second.run.id)
+    const manifest3 = JSON.parse(
+      String((await artifactFiles(third.result)).get('amplitude-cohort-nightly1.json'))
+    )
+    expect(manifest3.history).toEqual([
+      expect.objectContaining({ memberCount: 100, enteringCount: 100, exitingCount: 0 }),
+      expect.objectContaining({ memberCount: 110, enteringCount: 20, exitingCount: 10 }),
+      expect.objectContaining({
+        memberCount: 120,
+        enteringCount: 10,
+        exitingCount: 0,
+        requestId: third.result.outputs.requestId
+      })
+    ])
+    expect(third.result.summary).toContain('```mermaid')
+  })
+
+  it('only the same workflow on the same branch counts, never the current run, an expired artifact or page 1 alone', async () => {
+    const base = await night('rules1', HEADER + rows(range(1, 6)))
+    expect(base.result.outputs.baseline).toBe('none')
+    // Newer artifacts of the same name that must not count: another branch, another workflow, an expired one.
+    await night('rules1', HEADER + rows(range(1, 3)), harness.newRun({ branch: 'feature' }))
+    await night('rules1', HEADER + rows(range(1, 3)), harness.newRun({ workflowId: 2 }))
+    const expired = await night('rules1', HEADER + rows(range(1, 3)))
+    harness.github.expired.add(Number(expired.result.outputs.artifactId))
+    // A full first page of newer artifacts from another branch: the baseline is on page 2.
+    const feature = harness.newRun({ branch: 'feature' })
+    for (let i = 0; i < 100; i++) {
+      harness.github.listedOnly.push({
+        id: 900_000 + i,
+        name: 'amplitude-cohort-rules1',
+        run: { id: Number(feature.id), workflowId: 1, headBranch: 'feature', workflowRunBackendId: '' },
+        createdAt: new Date(Date.now() + 60_000 + i).toISOString(),
+        expired: false
+      })
+    }
+    const tonight = harness.newRun()
+    const first = await night('rules1', HEADER + rows(range(2, 7)), tonight)
+    expect(first.result.outputs).toMatchObject({
+      baseline: base.run.id,
+      enteringCount: '1',
+      exitingCount: '1'
+    })
+    expect(harness.github.calls.some(c => /[?&]page=2/.test(c.path))).toBe(true)
+    // A re-run of tonight's run finds tonight's own artifact first, and skips it.
+    const rerun = await night('rules1', HEADER + rows(range(2, 7)), tonight, {})
+    expect(rerun.result.outputs.baseline).toBe(base.run.id)
+    harness.github.listedOnly.length = 0
+  })
+
+  it('a token without actions: read fails before any Amplitude request, naming github-token', async () => {
+    harness.github.fail(403)
+    const { result, requests } = await night('denied1', HEADER + rows(range(1, 4)))
+    expect(result.code).toBe(1)
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^Input 'github-token' cannot read this repository's workflow runs and artifacts \(GitHub answered HTTP 403 .*'actions: read'/
+      )
+    ])
+    expect(requests).toBe(0)
+  })
+
+  it('on GitHub Enterprise Server, previous-run fails before any request and says to use a path', async () => {
+    await harness.sim.addCohort('ghes1', { content: HEADER + rows([1]), polls: 0 })
+    const before = harness.sim.requests.length
+    const result = await harness.runAction(
+      validInputs(harness.sim, 'ghes1', { 'compare-with': 'previous-run' }),
+      {
+        env: { GITHUB_SERVER_URL: 'https://github.example.com' }
+      }
+    )
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^Input 'compare-with' 'previous-run' is not available on GitHub Enterprise Server/
+      )
+    ])
+    expect(harness.sim.requests.length).toBe(before)
+  })
+})
