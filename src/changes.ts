@@ -83,7 +83,9 @@ export class Changes {
         )
         report = { ...report, entering: membership.members, exiting: 0, changed: 0, files }
       } else {
-        const result = await this.compare(membership.path, files)
+        const result = await this.context.toolkit.group('Compare with the last export', () =>
+          this.compare(membership.path, files)
+        )
         report = {
           ...report,
           baseline: this.baseline.source,
