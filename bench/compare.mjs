@@ -2,44 +2,16 @@
 //
 // Memory: the peak RSS of the action (dist/index.js, `/usr/bin/time -f %M`) exporting a cohort with
 // `compare-with: <baseline file>` against the same export without comparison, interleaved, at each size. Speed: the
-// comparison itself (src/compare.ts, transpiled, in a child process) against the Unix delta pipeline on the same two
-// files — `LC_ALL=C sort` of each, then `comm -3` of the results — interleaved; and the action's whole run with and
-// without comparison at the largest size. The baseline is the simulator's file of 1 % more members (the same rows,
+// action's comparison step (its 'Compare with the last export' log group) against the Unix delta pipeline on the same
+// two files — `LC_ALL=C sort` of each, then `comm -3` of the results — interleaved; and the action's whole run with
+// and without comparison at the largest size. The baseline is the simulator's file of 1 % more members (the same rows,
 // 1 % more at the end): tonight's export has 1 % exiting.
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { validInputs } from '../test/support/action.mjs'
 import { spawnAction } from './lib/action.mjs'
 import { check, fixed, kibToMiB, median, progress, runCommand, table } from './lib/util.mjs'
 
 const COMPARE_STEP = 'Compare with the last export'
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
-
-/** A child process that compares two files with src/compare.ts and prints the milliseconds it took. */
-const COMPARE_SCRIPT = `
-import { join } from 'node:path'
-import { transpileSources } from ${JSON.stringify(join(ROOT, 'bench/lib/transpile.mjs'))}
-const [current, baseline, out] = process.argv.slice(1)
-const { compareMemberships } = await transpileSources(join(process.env.BENCH_TMP, 'src-js'))('compare')
-const started = performance.now()
-const result = await compareMemberships(current, baseline, 'amplitude_id', {
-  entering: out + '.entering.csv', exiting: out + '.exiting.csv', changed: out + '.changed.csv'
-}, ${JSON.stringify(ROOT)} + 'bench/out')
-console.log(JSON.stringify({ ms: performance.now() - started, result }))
-`
-
-async function timeCompare(tmp, current, baseline) {
-  const run = check(
-    await runCommand(
-      process.execPath,
-      ['--input-type=module', '-e', COMPARE_SCRIPT, current, baseline, join(tmp, 'cmp')],
-      { timeoutMs: 300_000, env: { ...process.env, BENCH_TMP: tmp } }
-    ),
-    'the comparison'
-  )
-  return JSON.parse(run.stdout.trim().split('\n').pop())
-}
 
 async function timeUnix(tmp, current, baseline) {
   const script = `LC_ALL=C sort "$1" > "$3.b"; LC_ALL=C sort "$2" > "$3.c"; LC_ALL=C comm -3 "$3.b" "$3.c" > "$3.delta"`
@@ -103,19 +75,18 @@ export async function benchCompare({ sim, dist, tmp, runs, quick }) {
       fixed(comparedMiB - plainMiB, 0),
       fixed(median(compared.map(r => r.compareMs)), 0)
     ])
-    largest = { members, tonight, baseline, plain, compared }
+    largest = { id, members, tonight, baseline, plain, compared }
   }
   progress(`compare: speed against sort | comm at ${largest.members} members`)
   const ours = []
   const unix = []
   for (let i = 0; i < runs; i++) {
-    ours.push((await timeCompare(tmp, largest.tonight.file, largest.baseline.file)).ms)
+    ours.push((await runExport(sim, dist, tmp, largest.id, largest.baseline.file)).compareMs)
     unix.push(await timeUnix(tmp, largest.tonight.file, largest.baseline.file))
   }
   const ratio = median(ours) / median(unix)
   const withMs = median(largest.compared.map(r => r.ms))
   const withoutMs = median(largest.plain.map(r => r.ms))
-  writeFileSync(join(tmp, 'compare-done'), '')
   const markdown = [
     table(
       [
@@ -130,7 +101,7 @@ export async function benchCompare({ sim, dist, tmp, runs, quick }) {
       ['r', 'r', 'r', 'r', 'r', 'r']
     ),
     '',
-    `At ${largest.members.toLocaleString('en-US')} members: the comparison took ${fixed(median(ours), 0)} ms, ` +
+    `At ${largest.members.toLocaleString('en-US')} members: the action's comparison step took ${fixed(median(ours), 0)} ms, ` +
       `\`LC_ALL=C sort\` of both files and \`comm -3\` ${fixed(median(unix), 0)} ms (ratio ${fixed(ratio, 2)}); ` +
       `the whole export took ${fixed(withMs, 0)} ms with the comparison and ${fixed(withoutMs, 0)} ms without ` +
       `(${fixed(withMs / withoutMs, 2)}×). Medians of ${runs} interleaved runs.`

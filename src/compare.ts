@@ -1,8 +1,11 @@
 import { copyFile, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BufferedWriter, hashBytes, HEAD, KeyTable, readBucket, sameRow } from './buckets.js'
+import { BufferedWriter, KeyTable, readBucket, sameRow } from './buckets.js'
 import { addToRun, mergeRuns } from './change-runs.js'
-import { fieldAt, fieldRange, headerOf, parseFields, readCsv } from './csv.js'
+import { headerOf } from './csv.js'
+import { spreadBoth } from './spread.js'
+
+export { MissingKeyColumnError } from './spread.js'
 
 /**
  * What changed between two membership files, matched by a key column, without holding either file in memory: both
@@ -29,83 +32,7 @@ export interface Comparison {
   duplicateKeys: { baseline: number; current: number }
 }
 
-/** A file has no column of that name. */
-export class MissingKeyColumnError extends Error {
-  constructor(
-    readonly file: 'baseline' | 'current',
-    readonly key: string
-  ) {
-    super(`the ${file === 'baseline' ? 'baseline' : 'new'} file has no column '${key}'`)
-    this.name = 'MissingKeyColumnError'
-  }
-}
-
 const BUCKET_BYTES = 16 << 20
-
-interface Source {
-  path: string
-  file: 'baseline' | 'current'
-  header: Buffer
-  columns: string[]
-  /** Data rows, header excluded. */
-  rows: number
-  emptyKeys: number
-}
-
-/** Pass 1: every row with a non-empty key into the bucket of its key's hash. */
-async function spread(source: Source, key: string, buckets: BufferedWriter[]): Promise<void> {
-  let keyIndex = -1
-  const range = [0, 0]
-  const write = (
-    bucket: BufferedWriter,
-    row: number,
-    hash: number,
-    k: Buffer,
-    kStart: number,
-    kEnd: number,
-    buffer: Buffer,
-    start: number,
-    end: number
-  ): void => {
-    const keyLength = kEnd - kStart
-    const head = bucket.reserve(HEAD + keyLength)
-    let at = bucket.used
-    head.writeUInt32LE(row, at)
-    head.writeUInt32LE(hash, at + 4)
-    head.writeUInt32LE(keyLength, at + 8)
-    head.writeUInt32LE(end - start, at + 12)
-    at += HEAD
-    for (let i = kStart; i < kEnd; i++) head[at++] = k[i]
-    bucket.used = at
-    bucket.write(buffer, start, end)
-  }
-  source.rows = await readCsv(
-    source.path,
-    (buffer, start, end) => {
-      source.header = Buffer.from(buffer.subarray(start, end))
-      source.columns = parseFields(buffer, start, end)
-      keyIndex = source.columns.indexOf(key)
-      if (keyIndex < 0) throw new MissingKeyColumnError(source.file, key)
-    },
-    (buffer, start, end, quoted, row) => {
-      let k = buffer
-      const found = fieldRange(buffer, start, end, keyIndex, quoted, range)
-      if (found === 'quoted') {
-        const value = fieldAt(buffer, start, end, keyIndex)
-        k = Buffer.from(value ?? '', 'utf8')
-        range[0] = 0
-        range[1] = k.length
-      }
-      if (found === 'missing' || range[0] === range[1]) {
-        source.emptyKeys++
-        return
-      }
-      const hash = hashBytes(k, range[0], range[1])
-      write(buckets[hash % buckets.length], row, hash, k, range[0], range[1], buffer, start, end)
-    }
-  )
-  if (keyIndex < 0) throw new MissingKeyColumnError(source.file, key)
-}
 
 /** Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). */
 export async function compareMemberships(
@@ -124,34 +51,12 @@ export async function compareMemberships(
     changed: `${out.changed}.partial`
   }
   try {
-    const base: Source = {
-      path: baseline,
-      file: 'baseline',
-      header: Buffer.alloc(0),
-      columns: [],
-      rows: 0,
-      emptyKeys: 0
-    }
-    const next: Source = {
-      path: current,
-      file: 'current',
-      header: Buffer.alloc(0),
-      columns: [],
-      rows: 0,
-      emptyKeys: 0
-    }
-    // The new file first: when neither has the key column, the error is about the input, not the baseline.
-    for (const [source, name] of [
-      [next, 'c'],
-      [base, 'b']
-    ] as const) {
-      const writers = Array.from({ length: count }, (_, i) => new BufferedWriter(join(dir, `${name}${i}`)))
-      try {
-        await spread(source, key, writers)
-      } finally {
-        for (const writer of writers) writer.close()
-      }
-    }
+    // Both files at once (the baseline in a worker thread where there is one): the new file's errors come first,
+    // so when neither has the key column, the error is about the input, not the baseline.
+    const [next, base] = await spreadBoth(
+      { path: current, file: 'current', key, dir, name: 'c', count },
+      { path: baseline, file: 'baseline', key, dir, name: 'b', count }
+    )
     const columnsDiffer = base.columns.join('\u0000') !== next.columns.join('\u0000')
     const result: Comparison = {
       entering: 0,

@@ -4,6 +4,7 @@ import { Outputs } from './constants.js'
 import type { Membership } from './download.js'
 import { formatBytes, formatDuration } from './format.js'
 import type { HistoryEntry } from './history.js'
+import { escapeHtml } from './html.js'
 import type { JobStatus } from './job-status.js'
 import type { Toolkit } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
@@ -166,8 +167,4 @@ function changeRows(changes: ChangeReport | undefined): [string, string][] {
     ['Exiting', number(changes.exiting)],
     ['Changed', changes.changed === null ? '— (the columns differ)' : number(changes.changed)]
   ]
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }

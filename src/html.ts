@@ -1,0 +1,14 @@
+/**
+ * Text for HTML inside the summary's Markdown: the HTML specials, and also backticks and line breaks, which could
+ * otherwise end the HTML block or open a code fence.
+ */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/`/g, '&#96;')
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+}
