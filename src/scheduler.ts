@@ -45,8 +45,12 @@ export class Scheduler {
   private downloads = 0
   private startCount = 0
   private readonly waiting: Waiter[] = []
-  /** Clock times of the step-1 starts still inside the window, oldest first. */
-  private readonly starts: number[] = []
+  /**
+   * The step-1 requests still holding a window slot, each until `windowMs` after it settled (Infinity while in flight).
+   * Amplitude sees a request arrive after it was sent, so a slot counted from the call could free a few ms early by its
+   * count; counted from the answer it never does.
+   */
+  private window: { settled: number }[] = []
   private readonly pausedUntil: Record<Endpoint, number> = { request: 0, status: 0, file: 0 }
   /** The one pending wake-up for waits on time; `at` is when it fires. */
   private timer?: { at: number; controller: AbortController }
@@ -65,8 +69,9 @@ export class Scheduler {
 
   /**
    * Runs `fn` once a slot is free: at most maxInFlight at once; for 'request' also at most startsPerWindow starts in
-   * any rolling windowMs; never while `endpoint` is paused. FIFO per endpoint. Rejects with CancelledError if `signal`
-   * aborts while waiting; the slot is released when `fn` settles.
+   * any rolling windowMs (a step-1 request holds its window slot from the call of `fn` until windowMs after it
+   * settles, so one `fn` should send one request); never while `endpoint` is paused. FIFO per endpoint. Rejects with
+   * CancelledError if `signal` aborts while waiting; the slot is released when `fn` settles.
    */
   run<T>(endpoint: Endpoint, fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
     return this.schedule(endpoint, fn, signal)
@@ -97,16 +102,21 @@ export class Scheduler {
         reject(new CancelledError())
         this.dispatch() // the next waiter of this lane may be free to go now
       }
+      const slot = { settled: Infinity }
       const release = (): void => {
         if (lane === 'download') this.downloads--
         else this.inFlight--
+        slot.settled = this.clock.now()
         this.dispatch()
       }
       const waiter: Waiter = {
         lane,
         start: () => {
           signal.removeEventListener('abort', onAbort)
-          if (lane === 'request') this.startCount++
+          if (lane === 'request') {
+            this.startCount++
+            this.window.push(slot)
+          }
           let result: Promise<T>
           try {
             result = Promise.resolve(fn())
@@ -154,13 +164,13 @@ export class Scheduler {
   /** One pass over the waiters; returns when the earliest wait on time ends (Infinity for none). */
   private grant(): number {
     const now = this.clock.now()
-    while (this.starts.length > 0 && this.starts[0] + this.limits.windowMs <= now) this.starts.shift()
+    this.window = this.window.filter(slot => slot.settled + this.limits.windowMs > now)
     const blocked = new Set<Lane>()
     let wake = Infinity
     for (const waiter of [...this.waiting]) {
       // A waiter cancelled by an `fn` started in this pass is gone.
       if (!this.waiting.includes(waiter)) continue
-      if (blocked.has(waiter.lane)) continue // FIFO: nobody overtakes a blocked waiter of the same lane.
+      if (blocked.has(waiter.lane)) continue // FIFO: nobody overtakes a blocked waiter of its lane
       const until = this.blockedUntil(waiter.lane, now)
       if (until > now) {
         blocked.add(waiter.lane)
@@ -168,12 +178,8 @@ export class Scheduler {
         continue
       }
       this.waiting.splice(this.waiting.indexOf(waiter), 1)
-      if (waiter.lane === 'download') {
-        this.downloads++
-      } else {
-        this.inFlight++
-        if (waiter.lane === 'request') this.starts.push(now)
-      }
+      if (waiter.lane === 'download') this.downloads++
+      else this.inFlight++
       waiter.start()
     }
     return wake
@@ -187,9 +193,12 @@ export class Scheduler {
     if (lane === 'download') return this.downloads < this.limits.maxDownloads ? now : Infinity
     if (this.inFlight >= this.limits.maxInFlight) return Infinity
     let until = this.pausedUntil[lane]
-    const { starts } = this
-    if (lane === 'request' && starts.length >= this.limits.startsPerWindow) {
-      until = Math.max(until, starts[starts.length - this.limits.startsPerWindow] + this.limits.windowMs)
+    const { window: held, limits } = this
+    if (lane === 'request' && held.length >= limits.startsPerWindow) {
+      // One more may start when all but startsPerWindow - 1 of the held slots have freed; Infinity while the one to
+      // wait for is in flight (its release dispatches again).
+      const settled = held.map(slot => slot.settled).sort((a, b) => a - b)
+      until = Math.max(until, settled[held.length - limits.startsPerWindow] + limits.windowMs)
     }
     return until
   }
