@@ -2,7 +2,8 @@
 // 127.0.0.2 (the pre-signed "S3" storage host). It follows Amplitude's live API (request, poll, download:
 // https://amplitude.com/docs/apis/analytics/behavioral-cohorts) and is scriptable per cohort (job length, status codes
 // and vocabulary, inline or redirected download, gzip) and per route (faults: error statuses with Retry-After,
-// connection resets, truncated and stalled bodies).
+// connection resets, truncated and stalled bodies). With `limits` it also enforces Amplitude's documented rate
+// limits, answering 429 beyond them as the live API does.
 //
 // Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build.
 import { randomBytes } from 'node:crypto'
@@ -57,6 +58,16 @@ export const STORAGE_HOST = '127.0.0.2'
  *   - `download`: `inline` (the file in the body of step 3) or `redirect` (302 to the storage host).
  *   - `gzip`: `header` (gzip with Content-Encoding), `magic` (gzip bytes, no header) or false.
  *   - `linkTtlMs`: lifetime of a pre-signed storage link (default 60 s, as on S3); 0 makes every link expired.
+ *
+ * @typedef {{ startsPerWindow?: number, windowMs?: number, maxInFlight?: number }} Limits
+ *   Amplitude's rate limits, enforced only when given (each field defaults to the documented value):
+ *   - `startsPerWindow` (4) step-1 requests in any rolling `windowMs` (60 000); the next one is answered 429 with
+ *     `Retry-After` = the seconds until the oldest start leaves the window. A step-1 request counts when it is let in,
+ *     whatever its answer then is (a scripted fault, a 404 for an unknown cohort).
+ *   - `maxInFlight` (5) API requests (request, status and file routes; not the storage host) being answered at once,
+ *     from arrival until the response has been sent (for an inline file, the whole body); one more is answered 429
+ *     with `Retry-After: 1` and is not counted as in flight.
+ *   A throttled request consumes no scripted fault. Unauthenticated requests are refused (403) before any limit.
  */
 
 const PROPS_HEADER = ['country', 'plan', 'note']
@@ -104,7 +115,12 @@ async function listen(server, host) {
 }
 
 export class AmplitudeSimulator {
-  /** @param {{ apiKey?: string, secretKey?: string, dir?: string }} [options] */
+  /**
+   * @param {{ apiKey?: string, secretKey?: string, dir?: string, limits?: Limits, now?: () => number }} [options]
+   *   `now` (default `Date.now`) is the simulator's clock for the limits window and for job lengths (`jobMs`); pass a
+   *   test clock's, `() => clock.now()`, so that they run on the same virtual time as the action. Link lifetimes, timestamps in
+   *   `requests` and the faults stay on real time.
+   */
   constructor(options = {}) {
     this.apiKey = options.apiKey ?? 'sim-api-key-0123456789abcdef'
     this.secretKey = options.secretKey ?? 'sim-secret-key-fedcba9876543210'
@@ -124,6 +140,22 @@ export class AmplitudeSimulator {
     this.nextRequest = 1
     this.apiUrl = ''
     this.storageUrl = ''
+    /** @type {Required<Limits> | undefined} */
+    this.limits = options.limits && {
+      startsPerWindow: 4,
+      windowMs: 60_000,
+      maxInFlight: 5,
+      ...options.limits
+    }
+    const now = options.now ?? Date.now
+    this.now = () => now()
+    /** 429s sent because of `limits` (not the scripted faults). */
+    this.throttled = 0
+    /** API requests being answered now, and the most at once (tracked with or without `limits`). */
+    this.inFlight = 0
+    this.peakInFlight = 0
+    /** `now()` of the step-1 requests let in, for the rolling window. */
+    this.starts = []
   }
 
   /** Starts both servers; resolves to this simulator. */
@@ -240,6 +272,8 @@ export class AmplitudeSimulator {
         }
       })
     }
+    if (this.throttle(route, res)) return
+    this.track(res)
     const id = decodeURIComponent(m[1])
     const fault = this.faults.get(route)?.shift()
     if (fault && this.applyFault(fault, req, res, route)) return
@@ -248,13 +282,67 @@ export class AmplitudeSimulator {
     return this.requestFile(id, req, res, fault)
   }
 
+  /** Answers 429 when `limits` refuse this request; returns whether it did. */
+  throttle(route, res) {
+    if (!this.limits) return false
+    const { startsPerWindow, windowMs, maxInFlight } = this.limits
+    if (this.inFlight >= maxInFlight) {
+      return this.tooMany(
+        res,
+        1,
+        `Too many concurrent requests: at most ${maxInFlight} at once across the API`
+      )
+    }
+    if (route !== 'request') return false
+    const now = this.now()
+    this.starts = this.starts.filter(at => at + windowMs > now)
+    if (this.starts.length >= startsPerWindow) {
+      const free = this.starts[this.starts.length - startsPerWindow] + windowMs
+      return this.tooMany(
+        res,
+        Math.max(1, Math.ceil((free - now) / 1000)),
+        `Too many cohort requests: at most ${startsPerWindow} per ${windowMs / 1000} seconds`
+      )
+    }
+    this.starts.push(now)
+    return false
+  }
+
+  tooMany(res, retryAfterSeconds, details) {
+    this.throttled++
+    const text = JSON.stringify({
+      error: { http_code: 429, type: 'rate_limited', metadata: { details } }
+    })
+    res.writeHead(429, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'retry-after': String(retryAfterSeconds)
+    })
+    res.end(text)
+    return true
+  }
+
+  /** Counts the request as in flight until its response has been sent or its connection closed. */
+  track(res) {
+    this.inFlight++
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight)
+    let done = false
+    const end = () => {
+      if (done) return
+      done = true
+      this.inFlight--
+    }
+    res.on('finish', end)
+    res.on('close', end)
+  }
+
   requestCohort(cohortId, url, res, fault) {
     const cohort = this.cohorts.get(cohortId)
     if (!cohort) return json(res, 404, { error: `Cohort ${cohortId} not found` })
     const requestId = `req-${this.nextRequest++}-${randomBytes(4).toString('hex')}`
     this.jobs.set(requestId, {
       cohortId,
-      started: Date.now(),
+      started: this.now(),
       polls: 0,
       props: url.searchParams.get('props') ?? '',
       propKeys: url.searchParams.getAll('propKeys')
@@ -273,7 +361,7 @@ export class AmplitudeSimulator {
       return json(res, 200, { ...base, async_status: fault.body ?? 'JOB PAUSED' })
     }
     const done =
-      cohort.jobMs !== undefined ? Date.now() - job.started >= cohort.jobMs : job.polls > (cohort.polls ?? 1)
+      cohort.jobMs !== undefined ? this.now() - job.started >= cohort.jobMs : job.polls > (cohort.polls ?? 1)
     if (cohort.vocabulary === 'seed') {
       const status = done ? (cohort.fail ? 'failed' : 'complete') : job.polls === 1 ? 'queued' : 'computing'
       return json(res, 200, { ...base, status })
@@ -290,7 +378,7 @@ export class AmplitudeSimulator {
     )
     if (cohort.fail) return json(res, 404, { error: 'Export job failed; no file' })
     const done =
-      cohort.jobMs !== undefined ? Date.now() - job.started >= cohort.jobMs : job.polls > (cohort.polls ?? 1)
+      cohort.jobMs !== undefined ? this.now() - job.started >= cohort.jobMs : job.polls > (cohort.polls ?? 1)
     if (!done) return json(res, 409, { error: 'Export job not complete' })
     if (cohort.download === 'redirect') {
       const token = randomBytes(16).toString('hex')
