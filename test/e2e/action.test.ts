@@ -1,6 +1,6 @@
 // End to end as the runner runs it: `node dist/index.js` as a child process with the runner's environment, against
 // the Amplitude simulator, the real @actions/artifact client, the results-service stub and Azurite.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,22 +14,14 @@ import {
   validInputs,
   withoutMaskCommands
 } from '../support/action.mjs'
-import { startHarness } from './harness.mjs'
+import { type Harness, harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
 
-type Harness = Awaited<ReturnType<typeof startHarness>>
 type RunResult = Awaited<ReturnType<Harness['runAction']>>
 
-let harness: Harness
-
-beforeAll(async () => {
-  // Random credentials: no word of a log line matches a piece of them by chance, so any piece found is a leak.
-  harness = await startHarness({
-    simulatorOptions: { apiKey: randomBytes(16).toString('hex'), secretKey: randomBytes(16).toString('hex') }
-  })
-}, 60_000)
-afterAll(async () => {
-  await harness?.stop()
+// Random credentials: no word of a log line matches a piece of them by chance, so any piece found is a leak.
+const suite = harnessSuite({
+  simulatorOptions: { apiKey: randomBytes(16).toString('hex'), secretKey: randomBytes(16).toString('hex') }
 })
 
 /**
@@ -37,8 +29,8 @@ afterAll(async () => {
  * a secret form in stdout, stderr, outputs or summary, and each form registered with ::add-mask:: beforehand.
  */
 async function runAction(cohortId: string, extra: Record<string, string> = {}): Promise<RunResult> {
-  const { sim } = harness
-  const run = await harness.runAction(validInputs(sim, cohortId, extra), { timeoutMs: 120_000 })
+  const { sim } = suite()
+  const run = await suite().runAction(validInputs(sim, cohortId, extra), { timeoutMs: 120_000 })
   const visible = [withoutMaskCommands(run.stdout), run.stderr, JSON.stringify(run.outputs), run.summary]
   expect(leaks(visible.join('\n'), secretForms(sim.apiKey, sim.secretKey))).toEqual([])
   expect(maskCommands(run.stdout)).toEqual(
@@ -53,7 +45,7 @@ async function runAction(cohortId: string, extra: Record<string, string> = {}): 
 
 describe('dist/index.js under the runner protocol', () => {
   it('exports, uploads the artifact, and reports every output', async () => {
-    const { sim, results } = harness
+    const { sim, results } = suite()
     const cohort = await sim.addCohort('e2eHappy', {
       members: 2500,
       props: true,
@@ -103,7 +95,7 @@ describe('dist/index.js under the runner protocol', () => {
     const artifact = results.artifacts.get('amplitude-cohort-e2eHappy')
     expect(outputs.artifactId).toBe(String(artifact?.id))
     expect(outputs.artifactUrl).toBe(
-      `https://github.com/octo-org/nightly-exports/actions/runs/${harness.runId}/artifacts/${artifact?.id}`
+      `https://github.com/octo-org/nightly-exports/actions/runs/${suite().runId}/artifacts/${artifact?.id}`
     )
 
     // The job summary holds the table.
@@ -120,7 +112,7 @@ describe('dist/index.js under the runner protocol', () => {
   })
 
   it('keeps the file at a workspace path without uploading when upload-artifact is false', async () => {
-    const { sim, results } = harness
+    const { sim, results } = suite()
     await sim.addCohort('e2eNoUpload', { members: 10 })
     const before = results.callsOf('CreateArtifact').length
     const result = await runAction('e2eNoUpload', { 'upload-artifact': 'false', path: 'out/m.csv' })
@@ -137,7 +129,7 @@ describe('a failure through the bundle', () => {
   // What a failure looks like under the runner protocol, with the artifact store there; the failures themselves (a
   // failed job, a timeout, bad credentials, a broken download, bad input) are the fault suites' (test/faults/).
   it('exits 1 with one ::error:: line, the outputs known so far, nothing in RUNNER_TEMP, and no artifact', async () => {
-    await harness.sim.addCohort('e2eFailed', { members: 5, fail: true, polls: 1 })
+    await suite().sim.addCohort('e2eFailed', { members: 5, fail: true, polls: 1 })
     const result = await runAction('e2eFailed')
     expect(result.code).toBe(1)
     expect(errorLines(result.stdout)).toEqual([
@@ -147,14 +139,16 @@ describe('a failure through the bundle', () => {
     expect(result.outputs.finalStatus).toBe('failed')
     expect(readdirSync(result.runnerTemp)).toEqual([])
     expect(
-      harness.results.callsOf('CreateArtifact').some(c => c.body.name === 'amplitude-cohort-e2eFailed')
+      suite()
+        .results.callsOf('CreateArtifact')
+        .some(c => c.body.name === 'amplitude-cohort-e2eFailed')
     ).toBe(false)
   })
 })
 
 describe('a large cohort', () => {
   it('streams a file of over 200 MB through a redirect with gzip, uploads it, and the content survives', async () => {
-    const { sim, results } = harness
+    const { sim, results } = suite()
     // ~3.4 M rows with properties: just over 200 MB of CSV.
     const cohort = await sim.addCohort('e2eLarge', {
       members: 3_400_000,

@@ -1,22 +1,13 @@
 // What changed since the last export, end to end: dist/index.js on nightly runs of one workflow, each comparing
 // against the artifact of the one before (compare-with: previous-run), found through a stub of the GitHub REST API
 // and downloaded by the real @actions/artifact client from Azurite.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { errorLines, validInputs } from '../support/action.mjs'
-import { startHarness } from './harness.mjs'
+import { harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
 
-type Harness = Awaited<ReturnType<typeof startHarness>>
-
-let harness: Harness
-
-beforeAll(async () => {
-  harness = await startHarness()
-}, 60_000)
-afterAll(async () => {
-  await harness?.stop()
-})
+const suite = harnessSuite()
 
 const HEADER = 'amplitude_id,user_id,plan\n'
 const rows = (ids: number[], plan: (id: number) => string = () => 'free') =>
@@ -27,23 +18,23 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 async function night(
   cohortId: string,
   content: string,
-  run = harness.newRun(),
+  run = suite().newRun(),
   extra: Record<string, string> = {}
 ) {
-  await harness.sim.addCohort(cohortId, { content, polls: 0 })
-  const before = harness.sim.requests.length
-  const result = await harness.runAction(
-    validInputs(harness.sim, cohortId, { 'compare-with': 'previous-run', overwrite: 'true', ...extra }),
+  await suite().sim.addCohort(cohortId, { content, polls: 0 })
+  const before = suite().sim.requests.length
+  const result = await suite().runAction(
+    validInputs(suite().sim, cohortId, { 'compare-with': 'previous-run', overwrite: 'true', ...extra }),
     { env: run.env }
   )
-  return { result, run, requests: harness.sim.requests.length - before }
+  return { result, run, requests: suite().sim.requests.length - before }
 }
 
 /** The files of the artifact a run uploaded, by name. */
 async function artifactFiles(result: { outputs: Record<string, string> }): Promise<Map<string, Buffer>> {
-  const record = harness.results.history.find(a => String(a.id) === result.outputs.artifactId)
+  const record = suite().results.history.find(a => String(a.id) === result.outputs.artifactId)
   if (!record) throw new Error(`no artifact ${result.outputs.artifactId}`)
-  return readZip(await harness.results.download(record.name, { id: record.id }))
+  return readZip(await suite().results.download(record.name, { id: record.id }))
 }
 
 describe('nightly runs compare with the previous night', () => {
@@ -115,14 +106,14 @@ describe('nightly runs compare with the previous night', () => {
     const base = await night('rules1', HEADER + rows(range(1, 6)))
     expect(base.result.outputs.baseline).toBe('none')
     // Newer artifacts of the same name that must not count: another branch, another workflow, an expired one.
-    await night('rules1', HEADER + rows(range(1, 3)), harness.newRun({ branch: 'feature' }))
-    await night('rules1', HEADER + rows(range(1, 3)), harness.newRun({ workflowId: 2 }))
+    await night('rules1', HEADER + rows(range(1, 3)), suite().newRun({ branch: 'feature' }))
+    await night('rules1', HEADER + rows(range(1, 3)), suite().newRun({ workflowId: 2 }))
     const expired = await night('rules1', HEADER + rows(range(1, 3)))
-    harness.github.expired.add(Number(expired.result.outputs.artifactId))
+    suite().github.expired.add(Number(expired.result.outputs.artifactId))
     // A full first page of newer artifacts from another branch: the baseline is on page 2.
-    const feature = harness.newRun({ branch: 'feature' })
+    const feature = suite().newRun({ branch: 'feature' })
     for (let i = 0; i < 100; i++) {
-      harness.github.listedOnly.push({
+      suite().github.listedOnly.push({
         id: 900_000 + i,
         name: 'amplitude-cohort-rules1',
         run: { id: Number(feature.id), workflowId: 1, headBranch: 'feature', workflowRunBackendId: '' },
@@ -130,22 +121,22 @@ describe('nightly runs compare with the previous night', () => {
         expired: false
       })
     }
-    const tonight = harness.newRun()
+    const tonight = suite().newRun()
     const first = await night('rules1', HEADER + rows(range(2, 7)), tonight)
     expect(first.result.outputs).toMatchObject({
       baseline: base.run.id,
       enteringCount: '1',
       exitingCount: '1'
     })
-    expect(harness.github.calls.some(c => /[?&]page=2/.test(c.path))).toBe(true)
+    expect(suite().github.calls.some(c => /[?&]page=2/.test(c.path))).toBe(true)
     // A re-run of tonight's run finds tonight's own artifact first, and skips it.
     const rerun = await night('rules1', HEADER + rows(range(2, 7)), tonight, {})
     expect(rerun.result.outputs.baseline).toBe(base.run.id)
-    harness.github.listedOnly.length = 0
+    suite().github.listedOnly.length = 0
   })
 
   it('a token without actions: read fails before any Amplitude request, naming github-token', async () => {
-    harness.github.fail(403)
+    suite().github.fail(403)
     const { result, requests } = await night('denied1', HEADER + rows(range(1, 4)))
     expect(result.code).toBe(1)
     expect(errorLines(result.stdout)).toEqual([
@@ -157,10 +148,10 @@ describe('nightly runs compare with the previous night', () => {
   })
 
   it('on GitHub Enterprise Server, previous-run fails before any request and says to use a path', async () => {
-    await harness.sim.addCohort('ghes1', { content: HEADER + rows([1]), polls: 0 })
-    const before = harness.sim.requests.length
-    const result = await harness.runAction(
-      validInputs(harness.sim, 'ghes1', { 'compare-with': 'previous-run' }),
+    await suite().sim.addCohort('ghes1', { content: HEADER + rows([1]), polls: 0 })
+    const before = suite().sim.requests.length
+    const result = await suite().runAction(
+      validInputs(suite().sim, 'ghes1', { 'compare-with': 'previous-run' }),
       {
         env: { GITHUB_SERVER_URL: 'https://github.example.com' }
       }
@@ -170,6 +161,6 @@ describe('nightly runs compare with the previous night', () => {
         /^Input 'compare-with' 'previous-run' is not available on GitHub Enterprise Server/
       )
     ])
-    expect(harness.sim.requests.length).toBe(before)
+    expect(suite().sim.requests.length).toBe(before)
   })
 })

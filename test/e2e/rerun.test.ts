@@ -1,47 +1,39 @@
 // Re-running a failed job re-runs this step with the same artifact name: `overwrite` decides what happens. Each test
 // uploads under a name of its own, so each passes alone.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { errorLines, validInputs } from '../support/action.mjs'
-import { startHarness } from './harness.mjs'
+import { harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
 
-type Harness = Awaited<ReturnType<typeof startHarness>>
-let harness: Harness
-
-beforeAll(async () => {
-  harness = await startHarness()
-}, 60_000)
-afterAll(async () => {
-  await harness?.stop()
-})
+const suite = harnessSuite()
 
 function inputs(cohortId: string, artifactName: string, extra: Record<string, string> = {}) {
-  return validInputs(harness.sim, cohortId, { 'artifact-name': artifactName, ...extra })
+  return validInputs(suite().sim, cohortId, { 'artifact-name': artifactName, ...extra })
 }
 
 /** The names in the DeleteArtifact calls the results service sees from now on (call the returned function). */
 function deletes(): () => string[] {
-  const before = harness.results.callsOf('DeleteArtifact').length
+  const before = suite().results.callsOf('DeleteArtifact').length
   return () =>
-    harness.results
-      .callsOf('DeleteArtifact')
+    suite()
+      .results.callsOf('DeleteArtifact')
       .slice(before)
       .map(c => c.body.name)
 }
 
 describe('artifact name conflicts on re-runs', () => {
   it('without overwrite, a second upload of the same name fails naming artifact-name and overwrite', async () => {
-    const { sim, results } = harness
+    const { sim, results } = suite()
     const deleted = deletes()
     await sim.addCohort('rerunA', { members: 7 })
-    const first = await harness.runAction(inputs('rerunA', 'nightly-members'))
+    const first = await suite().runAction(inputs('rerunA', 'nightly-members'))
     expect(first.code).toBe(0)
     const firstId = results.artifacts.get('nightly-members')?.id
 
     const cohortRequests = sim.count('request')
     // "Re-run all jobs": the second attempt of the same run.
-    const second = await harness.runAction(inputs('rerunA', 'nightly-members'), {
+    const second = await suite().runAction(inputs('rerunA', 'nightly-members'), {
       env: { GITHUB_RUN_ATTEMPT: '2' }
     })
     expect(second.code).toBe(1)
@@ -58,11 +50,11 @@ describe('artifact name conflicts on re-runs', () => {
   })
 
   it('a name taken within a first attempt (two steps, one name) still fails with the same clear error', async () => {
-    const { sim } = harness
+    const { sim } = suite()
     await sim.addCohort('rerunSame', { members: 4 })
-    const first = await harness.runAction(inputs('rerunSame', 'same-attempt'))
+    const first = await suite().runAction(inputs('rerunSame', 'same-attempt'))
     expect(first.code).toBe(0)
-    const second = await harness.runAction(inputs('rerunSame', 'same-attempt'))
+    const second = await suite().runAction(inputs('rerunSame', 'same-attempt'))
     expect(second.code).toBe(1)
     expect(errorLines(second.stdout).join('\n')).toMatch(
       /An artifact named 'same-attempt' already exists in this workflow run/
@@ -70,16 +62,16 @@ describe('artifact name conflicts on re-runs', () => {
   })
 
   it('with overwrite, the existing artifact is deleted first and replaced', async () => {
-    const { sim, results } = harness
+    const { sim, results } = suite()
     await sim.addCohort('rerunOld', { members: 5 })
-    const first = await harness.runAction(inputs('rerunOld', 'replaced-members'))
+    const first = await suite().runAction(inputs('rerunOld', 'replaced-members'))
     expect(first.code).toBe(0)
     const oldId = results.artifacts.get('replaced-members')?.id
     expect(oldId).toBeDefined()
 
     const newer = await sim.addCohort('rerunB', { members: 11 })
     const deleted = deletes()
-    const run = await harness.runAction(inputs('rerunB', 'replaced-members', { overwrite: 'true' }))
+    const run = await suite().runAction(inputs('rerunB', 'replaced-members', { overwrite: 'true' }))
     expect(errorLines(run.stdout)).toEqual([])
     expect(run.code).toBe(0)
     expect(run.stdout).toContain(`Deleted the existing artifact 'replaced-members' (id ${oldId})`)
@@ -92,10 +84,10 @@ describe('artifact name conflicts on re-runs', () => {
   })
 
   it('an upload outside a workflow run (no Actions runtime) fails before the export', async () => {
-    const { sim } = harness
+    const { sim } = suite()
     await sim.addCohort('rerunNoRuntime', { members: 3 })
     const cohortRequests = sim.count('request')
-    const run = await harness.runAction(inputs('rerunNoRuntime', 'no-runtime'), {
+    const run = await suite().runAction(inputs('rerunNoRuntime', 'no-runtime'), {
       env: { ACTIONS_RUNTIME_TOKEN: undefined, ACTIONS_RESULTS_URL: undefined }
     })
     expect(run.code).toBe(1)
@@ -106,10 +98,10 @@ describe('artifact name conflicts on re-runs', () => {
   })
 
   it('with overwrite and no existing artifact, the upload simply goes ahead', async () => {
-    const { sim, results } = harness
+    const { sim, results } = suite()
     await sim.addCohort('rerunC', { members: 3 })
     const deleted = deletes()
-    const run = await harness.runAction(inputs('rerunC', 'fresh-name', { overwrite: 'true' }))
+    const run = await suite().runAction(inputs('rerunC', 'fresh-name', { overwrite: 'true' }))
     expect(run.code).toBe(0)
     expect(deleted()).toEqual([])
     expect(results.artifacts.get('fresh-name')?.finalized).toBe(true)
