@@ -6,6 +6,7 @@ import {
   JobFailedError,
   JobTimeoutError,
   messageOf,
+  UnknownRequestError,
   TooFewMembersError,
   WriteError
 } from './errors.js'
@@ -29,6 +30,9 @@ export function describeFailure(error: unknown): string {
     if (error.reason === 'not-found')
       return `${error.message}. Check '${Inputs.CohortId}' and '${Inputs.Region}'.`
     return error.message
+  }
+  if (error instanceof UnknownRequestError) {
+    return `${error.message}: an export's file is kept for seven days. Remove '${Inputs.RequestId}' to request a new export.`
   }
   if (error instanceof JobFailedError) {
     return `${error.message} Check the cohort in Amplitude and re-run; each run spends one of the monthly cohort requests.`
@@ -82,4 +86,26 @@ function describeGiveUp(error: GaveUpError): string {
         ? `the download failed after ${error.attempts} attempts: ${cause}`
         : `${cause}; gave up after ${error.attempts} attempts`
   }
+}
+
+/** How long Amplitude keeps an export's file link: a failed run can resume the export within this. */
+const RESUMABLE_MS = 7 * 24 * 3600_000
+
+/**
+ * The way to resume after a failure once step 1 spent a cohort request: the `request-id` line to add and until when
+ * it works. Nothing when resuming cannot help (the job itself failed, or Amplitude no longer knows the request).
+ */
+export function resumeHint(
+  error: unknown,
+  resumable: { requestId: string; requestedAt?: number } | undefined
+): string {
+  if (!resumable || error instanceof JobFailedError || error instanceof UnknownRequestError) return ''
+  const until =
+    resumable.requestedAt === undefined
+      ? 'for seven days after it was first requested'
+      : `until ${new Date(resumable.requestedAt + RESUMABLE_MS).toISOString()}`
+  return (
+    `\nTo retry without spending another cohort request, resume export request '${resumable.requestId}' ` +
+    `(valid ${until}) by adding this input to the step:\nrequest-id: ${resumable.requestId}`
+  )
 }

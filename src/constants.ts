@@ -21,7 +21,8 @@ export const Inputs = {
   CompareWith: 'compare-with',
   GithubToken: 'github-token',
   CompareKey: 'compare-key',
-  MaxExiting: 'max-exiting'
+  MaxExiting: 'max-exiting',
+  RequestId: 'request-id'
 } as const
 
 /** Output names (camelCase, as in the workflow this action implements). */

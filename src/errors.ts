@@ -36,6 +36,17 @@ export class AmplitudeRefusedError extends Error {
   }
 }
 
+/** A resumed export request (`request-id`) that Amplitude no longer knows: request a new export. */
+export class UnknownRequestError extends Error {
+  constructor(
+    readonly requestId: string,
+    readonly detail: string
+  ) {
+    super(`Amplitude no longer knows export request '${requestId}' (HTTP 404: ${detail})`)
+    this.name = 'UnknownRequestError'
+  }
+}
+
 /** Amplitude answered something the action cannot use (no request ID, a bad redirect): report it, retry later. */
 export class UnexpectedResponseError extends Error {
   constructor(message: string) {

@@ -1,4 +1,5 @@
 import { AmplitudeClient } from './amplitude.js'
+import { AmplitudeRefusedError, UnknownRequestError } from './errors.js'
 import type { Clock } from './clock.js'
 import { downloadMembership, type Membership } from './download.js'
 import { formatBytes, formatDuration, formatRate } from './format.js'
@@ -32,54 +33,84 @@ export async function exportCohort(inputs: ActionInputs, context: ExportContext)
   })
   report.requests = client.sent
   try {
-    const requestId = await log.group('Request the cohort export', async () => {
-      const props = inputs.propKeys.length
-        ? `properties ${inputs.propKeys.join(', ')}`
-        : 'all user properties'
+    const requestId = inputs.requestId ?? (await request(client, inputs, log))
+    if (inputs.requestId) {
       log.info(
-        `Requesting cohort '${inputs.cohortId}' from ${inputs.baseUrl}${inputs.includeProps ? ` with ${props}` : ''}`
+        `Resuming export request '${inputs.requestId}' (the 'request-id' input): no cohort request is spent`
       )
-      const id = await client.requestExport(inputs.cohortId, inputs.includeProps, inputs.propKeys)
-      log.info(`Request ID: ${id}`)
-      return id
-    })
-    report.setRequestId(requestId)
+    }
+    report.setRequestId(requestId, inputs.requestId ? undefined : requestedAt)
     report.setStatus('queued')
-
-    await log.group('Wait for the export job', async () => {
-      const polls = await waitForCompletion(client, requestId, {
-        pollIntervalMs: inputs.pollIntervalMs,
-        deadline,
-        startedAt: requestedAt,
-        signal,
-        log,
-        clock,
-        onStatus: status => report.setStatus(status)
-      })
-      log.info(
-        `The export job completed in ${formatDuration(clock.now() - requestedAt)} (${polls} status requests)`
-      )
-    })
-
-    return await log.group('Download the membership file', async () => {
-      const started = clock.now()
-      const file = await downloadMembership(client, requestId, inputs.path, {
-        requestTimeoutMs: inputs.requestTimeoutMs,
-        signal,
-        log,
-        clock,
-        minMembers: inputs.minMembers
-      })
-      const ms = Math.max(1, clock.now() - started)
-      log.info(
-        `Saved ${file.path}: ${file.members} members, ${formatBytes(file.bytes)}` +
-          (file.gzip ? ` (${formatBytes(file.wireBytes)} gzip)` : '') +
-          ` in ${formatDuration(ms)} (${formatRate(file.wireBytes, ms)})`
-      )
-      report.setMembership(file)
-      return file
-    })
+    return await afterRequest(client, requestId, inputs, context, requestedAt, deadline)
+  } catch (error) {
+    // A resumed request that Amplitude no longer knows (its file lives seven days).
+    if (inputs.requestId && error instanceof AmplitudeRefusedError && error.reason === 'not-found') {
+      throw new UnknownRequestError(inputs.requestId, error.detail)
+    }
+    throw error
   } finally {
     client.dispose()
   }
+}
+
+/** Step 1, in its log group: spends one of the account's monthly cohort requests. */
+function request(
+  client: AmplitudeClient,
+  inputs: ActionInputs,
+  log: ExportContext['toolkit']
+): Promise<string> {
+  return log.group('Request the cohort export', async () => {
+    const props = inputs.propKeys.length ? `properties ${inputs.propKeys.join(', ')}` : 'all user properties'
+    log.info(
+      `Requesting cohort '${inputs.cohortId}' from ${inputs.baseUrl}${inputs.includeProps ? ` with ${props}` : ''}`
+    )
+    const id = await client.requestExport(inputs.cohortId, inputs.includeProps, inputs.propKeys)
+    log.info(`Request ID: ${id}`)
+    return id
+  })
+}
+
+/** Steps 2 and 3, each in its log group: wait for the job, download the file. */
+async function afterRequest(
+  client: AmplitudeClient,
+  requestId: string,
+  inputs: ActionInputs,
+  context: ExportContext,
+  requestedAt: number,
+  deadline: number
+): Promise<Membership> {
+  const { toolkit: log, clock, signal, report } = context
+  await log.group('Wait for the export job', async () => {
+    const polls = await waitForCompletion(client, requestId, {
+      pollIntervalMs: inputs.pollIntervalMs,
+      deadline,
+      startedAt: requestedAt,
+      signal,
+      log,
+      clock,
+      onStatus: status => report.setStatus(status)
+    })
+    log.info(
+      `The export job completed in ${formatDuration(clock.now() - requestedAt)} (${polls} status requests)`
+    )
+  })
+
+  return await log.group('Download the membership file', async () => {
+    const started = clock.now()
+    const file = await downloadMembership(client, requestId, inputs.path, {
+      requestTimeoutMs: inputs.requestTimeoutMs,
+      signal,
+      log,
+      clock,
+      minMembers: inputs.minMembers
+    })
+    const ms = Math.max(1, clock.now() - started)
+    log.info(
+      `Saved ${file.path}: ${file.members} members, ${formatBytes(file.bytes)}` +
+        (file.gzip ? ` (${formatBytes(file.wireBytes)} gzip)` : '') +
+        ` in ${formatDuration(ms)} (${formatRate(file.wireBytes, ms)})`
+    )
+    report.setMembership(file)
+    return file
+  })
 }

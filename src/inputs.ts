@@ -32,6 +32,8 @@ export interface ActionInputs {
   compareKey: string
   /** More exiting members than this fails the run; undefined for no limit. */
   maxExiting?: MaxExiting
+  /** An export Amplitude already prepared, to resume without spending a cohort request. */
+  requestId?: string
 }
 
 export type CompareWith =
@@ -191,6 +193,18 @@ function parseMaxExiting(read: Read): MaxExiting | undefined {
   )
 }
 
+function parseRequestId(read: Read): string | undefined {
+  const value = read(Inputs.RequestId)
+  if (value === '') return undefined
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) {
+    throw new InputError(
+      Inputs.RequestId,
+      `must be the plain request ID of an earlier export (letters, digits, '-' and '_'), got '${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}'`
+    )
+  }
+  return value
+}
+
 /**
  * Reads and validates every input, without touching the network or the disk. The credentials are read first and
  * every form of them is masked (on the runner and in `redactor`) before anything can fail. Throws an InputError
@@ -239,6 +253,7 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     path: parsePath(read, toolkit.env, cohortId),
     compareWith: parseCompareWith(read, toolkit.env, credentials.githubToken),
     compareKey: parseCompareKey(read),
-    maxExiting: parseMaxExiting(read)
+    maxExiting: parseMaxExiting(read),
+    requestId: parseRequestId(read)
   }
 }

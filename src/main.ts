@@ -1,4 +1,4 @@
-import { describeFailure } from './advice.js'
+import { describeFailure, resumeHint } from './advice.js'
 import { cancelOnSignals } from './cancel.js'
 import { Changes } from './changes.js'
 import { type Clock, systemClock } from './clock.js'
@@ -39,7 +39,8 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
     report.setArtifact(inputs.artifactName, await delivery.deliver(computed.files))
     report.succeed()
   } catch (error) {
-    report.fail(describeFailure(cancel.signal.aborted ? cancel.signal.reason : error))
+    const failure = cancel.signal.aborted ? cancel.signal.reason : error
+    report.fail(describeFailure(failure) + resumeHint(failure, report.resumable))
   } finally {
     cancel.dispose()
     await changes?.dispose()

@@ -20,6 +20,7 @@ export class Report {
   private artifact?: UploadedArtifact & { name: string }
   private error?: string
   private changes?: ChangeReport
+  private requestedAt?: number
   /** Amplitude requests spent, by step (the client's live counters). */
   requests = { request: 0, status: 0, file: 0, storage: 0 }
 
@@ -31,8 +32,10 @@ export class Report {
     private readonly now: () => number
   ) {}
 
-  setRequestId(requestId: string): void {
+  /** `requestedAt` is when step 1 was sent: undefined for a resumed request (`request-id`). */
+  setRequestId(requestId: string, requestedAt?: number): void {
     this.requestId = requestId
+    this.requestedAt = requestedAt
     this.toolkit.setOutput(Outputs.RequestId, requestId)
   }
 
@@ -99,9 +102,14 @@ export class Report {
     toolkit.info(
       `Exported cohort '${this.cohortId}': ${file.members} members, ${formatBytes(file.bytes)}, ` +
         `sha256 ${file.sha256}, in ${formatDuration(this.now() - this.startedAt)} ` +
-        `(Amplitude requests: ${sent.request} export, ${sent.status} status, ${sent.file} file, ` +
-        `${sent.storage} storage)`
+        `(cohort requests spent: ${sent.request}; Amplitude requests: ${sent.request} export, ${sent.status} status, ` +
+        `${sent.file} file, ${sent.storage} storage)`
     )
+  }
+
+  /** The request to resume with `request-id` after a failure, when step 1 got that far. */
+  get resumable(): { requestId: string; requestedAt?: number } | undefined {
+    return this.requestId ? { requestId: this.requestId, requestedAt: this.requestedAt } : undefined
   }
 
   fail(message: string): void {
@@ -120,6 +128,7 @@ export class Report {
       ['Size', file ? `${formatBytes(file.bytes)} (${file.bytes} bytes)` : '—'],
       ['SHA-256', file ? `<code>${file.sha256}</code>` : '—'],
       ['Duration', formatDuration(this.now() - this.startedAt)],
+      ['Cohort requests spent', String(this.requests.request)],
       [
         'Artifact',
         this.artifact ? `<a href="${this.artifact.url}">${this.artifact.name}</a>` : 'not uploaded'

@@ -183,7 +183,10 @@ const rows: Row[] = [
   one('max-exiting', 'negative', '-1'),
   one('max-exiting', 'fraction of a member', '5.5'),
   one('max-exiting', 'above 100%', '150%'),
-  one('max-exiting', 'wrong type (lots)', 'lots')
+  one('max-exiting', 'wrong type (lots)', 'lots'),
+  one('request-id', "with '/'", 'req/1'),
+  one('request-id', 'with a space', 'req 1'),
+  one('request-id', 'over 200 characters', 'r'.repeat(201))
 ]
 
 describe('every bad input names the input and sends no request', () => {

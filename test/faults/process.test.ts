@@ -15,6 +15,8 @@ import {
   errorLines,
   leaks,
   secretForms,
+  resumeHintPattern,
+  splitResumeHint,
   startAction,
   validInputs,
   withoutMaskCommands
@@ -99,7 +101,7 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
       action.child.kill(signal)
       const exit = await action.closed
       const ms = exit.at - sent
-      const error = errorLines(action.stdout()).join('\n')
+      const [error, resume] = splitResumeHint(errorLines(action.stdout()).join('\n'))
       record(
         `${signal} while ${phase}`,
         { requests: countRoutes(sim.requests.slice(before)), ms: exit.at - started, error },
@@ -109,6 +111,8 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
       expect(exit.code).toBe(1)
       expect(ms).toBeLessThan(3000)
       expect(error).toBe(`the run was cancelled (${signal})`)
+      // Step 1 was spent: the error ends with the way to resume it.
+      expect(resume).toMatch(resumeHintPattern(action.outputs().requestId))
       expect(readdirSync(out)).toEqual([])
       expect(action.outputs().finalStatus).toBe(downloading ? 'complete' : 'computing')
       expect(action.summary()).toContain(`the run was cancelled (${signal})`)
@@ -214,7 +218,7 @@ tls('an https API (self-signed certificate trusted through NODE_EXTRA_CA_CERTS)'
       out,
       path,
       ms: Date.now() - startedAt,
-      error: errorLines(action.stdout()).join('\n')
+      error: splitResumeHint(errorLines(action.stdout()).join('\n'))[0]
     }
   }
 

@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines, leaks, secretForms, validInputs, withoutMaskCommands } from '../support/action.mjs'
+import {
+  errorLines,
+  leaks,
+  secretForms,
+  splitResumeHint,
+  validInputs,
+  withoutMaskCommands
+} from '../support/action.mjs'
 import { type ActionRun, removeRunDirs, runAction } from '../support/run-action.js'
 import { TestClock } from '../support/test-clock.js'
 
@@ -20,8 +27,10 @@ export interface FaultRun {
   /** The requests themselves, in order. */
   seen: AmplitudeSimulator['requests']
   ms: number
-  /** The `::error::` lines, joined ('' on success). */
+  /** The `::error::` lines, joined ('' on success), without the resume hint. */
   error: string
+  /** The resume hint that ends the error after step 1 ('' when there is none). */
+  resume: string
 }
 
 type CohortSpec = Parameters<AmplitudeSimulator['addCohort']>[1]
@@ -100,7 +109,8 @@ export async function runExport(
   expect(
     leaks(visibleText(result), [...secretForms(sim.apiKey, sim.secretKey), ...sim.links.keys()])
   ).toEqual([])
-  return { result, requests: countRoutes(seen), seen, ms, error: errorLines(result.stdout).join('\n') }
+  const [error, resume] = splitResumeHint(errorLines(result.stdout).join('\n'))
+  return { result, requests: countRoutes(seen), seen, ms, error, resume }
 }
 
 /** Appends a row for docs/reliability.md: the test, what was injected, the outcome and what it cost. */

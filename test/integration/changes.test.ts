@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines } from '../support/action.mjs'
+import { errorLines, resumeHintPattern, splitResumeHint } from '../support/action.mjs'
 import { removeRunDirs, runAction } from '../support/run-action.js'
 
 let sim: AmplitudeSimulator
@@ -223,7 +223,10 @@ describe('a baseline that cannot be used, or a key the new file lacks', () => {
 
   it('a compare-key the new file does not have fails naming the input and the columns it has', async () => {
     const { result } = await exportAgainst(TONIGHT, BASELINE, { 'compare-key': 'email' })
-    expect(errorLines(result.stdout)[0]).toBe(
+    const [error, resume] = splitResumeHint(errorLines(result.stdout)[0])
+    // The export is done: fixing the input and resuming it spends no second cohort request.
+    expect(resume).toMatch(resumeHintPattern(result.outputs.requestId))
+    expect(error).toBe(
       "Input 'compare-key' names the column 'email', which the new file does not have (its columns: amplitude_id, user_id, plan)"
     )
   })

@@ -197,6 +197,27 @@ export function errorLines(stdout) {
 }
 
 /**
+ * Splits an error into its message and the resume hint that ends every failure after step 1 ('' when none).
+ * @param {string} error
+ * @returns {[message: string, hint: string]}
+ */
+export function splitResumeHint(error) {
+  const [message, hint = ''] = error.split(/\n(?=To retry without spending another cohort request)/)
+  return [message, hint]
+}
+
+/**
+ * The resume hint for `requestId` as a pattern (the time it stays valid varies).
+ * @param {string} requestId
+ */
+export function resumeHintPattern(requestId) {
+  return new RegExp(
+    `^To retry without spending another cohort request, resume export request '${requestId}' \\(valid ` +
+      `until \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\) by adding this input to the step:\\nrequest-id: ${requestId}$`
+  )
+}
+
+/**
  * The `::add-mask::` lines of a run's stdout, as written.
  * @param {string} stdout
  */
