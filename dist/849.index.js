@@ -7,6 +7,7 @@ export const modules = {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   checkArtifactName: () => (/* binding */ checkArtifactName),
+/* harmony export */   downloadOwnArtifact: () => (/* binding */ downloadOwnArtifact),
 /* harmony export */   downloadRunArtifact: () => (/* binding */ downloadRunArtifact),
 /* harmony export */   uploadMembership: () => (/* binding */ uploadMembership)
 /* harmony export */ });
@@ -90,6 +91,21 @@ async function downloadRunArtifact(id, from, dir) {
             repositoryName: from.repositoryName
         }
     });
+}
+/** This run's artifact of that name (uploaded by an earlier attempt), downloaded into `dir`; undefined when none. */
+async function downloadOwnArtifact(name, dir, env) {
+    const client = new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9();
+    let id;
+    try {
+        id = (await client.getArtifact(name)).artifact.id;
+    }
+    catch (error) {
+        if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL)
+            return undefined;
+        throw error;
+    }
+    await client.downloadArtifact(id, { path: dir });
+    return { id, url: artifactUrl(id, env) };
 }
 
 

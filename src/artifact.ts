@@ -107,3 +107,21 @@ export async function downloadRunArtifact(id: number, from: RunLocation, dir: st
     }
   })
 }
+
+/** This run's artifact of that name (uploaded by an earlier attempt), downloaded into `dir`; undefined when none. */
+export async function downloadOwnArtifact(
+  name: string,
+  dir: string,
+  env: Toolkit['env']
+): Promise<UploadedArtifact | undefined> {
+  const client = new DefaultArtifactClient()
+  let id: number
+  try {
+    id = (await client.getArtifact(name)).artifact.id
+  } catch (error) {
+    if (error instanceof ArtifactNotFoundError) return undefined
+    throw error
+  }
+  await client.downloadArtifact(id, { path: dir })
+  return { id, url: artifactUrl(id, env) }
+}

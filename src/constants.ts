@@ -22,7 +22,8 @@ export const Inputs = {
   GithubToken: 'github-token',
   CompareKey: 'compare-key',
   MaxExiting: 'max-exiting',
-  RequestId: 'request-id'
+  RequestId: 'request-id',
+  ReuseOnRerun: 'reuse-on-rerun'
 } as const
 
 /** Output names (camelCase, as in the workflow this action implements). */

@@ -29,22 +29,25 @@ export class Delivery {
     return this.upload?.name
   }
 
-  /**
-   * Before a monthly cohort request is spent: the upload needs the Actions runtime; and a re-run ("Re-run all jobs")
-   * finds the artifact its first attempt uploaded, so the name is checked then. A first attempt skips that check, so
-   * the export starts at once.
-   */
-  async preflight(): Promise<void> {
+  /** The upload needs the Actions runtime: checked before anything else is spent. */
+  requireRuntime(): void {
     const { env } = this.toolkit
-    if (!this.upload) return
-    if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
+    if (this.upload && (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL)) {
       throw new InputError(
         Inputs.UploadArtifact,
         'needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set): outside a ' +
           "workflow run, set 'upload-artifact: false'"
       )
     }
-    if (Number(env.GITHUB_RUN_ATTEMPT || '1') > 1) {
+  }
+
+  /**
+   * Before a monthly cohort request is spent: a re-run ("Re-run all jobs") finds the artifact its first attempt
+   * uploaded, so the name is checked then (unless `overwrite`). A first attempt skips the check, so the export starts
+   * at once.
+   */
+  async checkName(): Promise<void> {
+    if (this.upload && Number(this.toolkit.env.GITHUB_RUN_ATTEMPT || '1') > 1) {
       const { checkArtifactName } = await import('./artifact.js')
       await checkArtifactName(this.upload, this.toolkit)
     }

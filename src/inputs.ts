@@ -34,6 +34,8 @@ export interface ActionInputs {
   maxExiting?: MaxExiting
   /** An export Amplitude already prepared, to resume without spending a cohort request. */
   requestId?: string
+  /** On a re-run, use the export an earlier attempt of this run uploaded instead of exporting again. */
+  reuseOnRerun: boolean
 }
 
 export type CompareWith =
@@ -254,6 +256,7 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     compareWith: parseCompareWith(read, toolkit.env, credentials.githubToken),
     compareKey: parseCompareKey(read),
     maxExiting: parseMaxExiting(read),
-    requestId: parseRequestId(read)
+    requestId: parseRequestId(read),
+    reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true)
   }
 }

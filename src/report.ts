@@ -6,6 +6,7 @@ import { formatBytes, formatDuration } from './format.js'
 import type { HistoryEntry } from './history.js'
 import { escapeHtml } from './html.js'
 import type { JobStatus } from './job-status.js'
+import type { Reused } from './reuse.js'
 import type { Toolkit } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
 
@@ -57,6 +58,34 @@ export class Report {
       finalStatus: this.finalStatus ?? 'complete',
       exportedAt: new Date(exportedAt).toISOString()
     }
+  }
+
+  /** Everything from the manifest of an export an earlier attempt of this run uploaded (see reuse.ts). */
+  setReused(reused: Reused): void {
+    const { manifest } = reused
+    this.toolkit.info(
+      `Re-using the export that an earlier attempt of this run uploaded (request '${manifest.requestId}', ` +
+        `artifact id ${reused.artifact.id}): no Amplitude request is spent`
+    )
+    this.setRequestId(manifest.requestId)
+    this.setStatus(manifest.finalStatus as JobStatus)
+    this.setMembership({
+      path: reused.path,
+      members: manifest.memberCount,
+      bytes: manifest.bytes,
+      wireBytes: manifest.bytes,
+      sha256: manifest.sha256,
+      gzip: false
+    })
+    this.changes = {
+      baseline: manifest.baseline,
+      entering: manifest.enteringCount,
+      exiting: manifest.exitingCount,
+      changed: manifest.changedCount,
+      files: reused.files,
+      history: Array.isArray(manifest.history) ? manifest.history : []
+    }
+    this.artifact = reused.artifact
   }
 
   setMembership(membership: Membership): void {

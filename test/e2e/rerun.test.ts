@@ -1,5 +1,6 @@
-// Re-running a failed job re-runs this step with the same artifact name: `overwrite` decides what happens. Each test
-// uploads under a name of its own, so each passes alone.
+// Re-running a failed job re-runs this step with the same artifact name: by default the export an earlier attempt
+// uploaded is re-used (no Amplitude request); otherwise `overwrite` decides what happens. Each test uploads under a
+// name of its own, so each passes alone.
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { errorLines, validInputs } from '../support/action.mjs'
@@ -22,7 +23,56 @@ function deletes(): () => string[] {
       .map(c => c.body.name)
 }
 
-describe('artifact name conflicts on re-runs', () => {
+/** The number of requests the simulator has seen on every route. */
+const allRequests = () => suite().sim.requests.length
+
+describe('re-use on re-runs: no cohort request spent twice', () => {
+  it('attempt 2 re-uses the export of attempt 1: no Amplitude request, the same file and outputs', async () => {
+    const { sim } = suite()
+    const cohort = await sim.addCohort('reuseA', { members: 40, props: true })
+    const first = await suite().runAction(inputs('reuseA', 'reused-members', { 'include-props': 'true' }))
+    expect(first.code).toBe(0)
+    const before = allRequests()
+    const second = await suite().runAction(inputs('reuseA', 'reused-members', { 'include-props': 'true' }), {
+      env: { GITHUB_RUN_ATTEMPT: '2' }
+    })
+    expect(errorLines(second.stdout)).toEqual([])
+    expect(allRequests()).toBe(before)
+    for (const name of [
+      'requestId',
+      'finalStatus',
+      'memberCount',
+      'bytes',
+      'sha256',
+      'artifactId',
+      'artifactUrl'
+    ]) {
+      expect(second.outputs[name]).toBe(first.outputs[name])
+    }
+    expect(readFileSync(second.outputs.cohortFile, 'utf8')).toBe(readFileSync(cohort.file, 'utf8'))
+    expect(second.stdout).toMatch(
+      /Re-using the export that an earlier attempt of this run uploaded .*cohort requests spent: 0;/s
+    )
+  })
+
+  it('is refused, with a warning, when the properties differ: then the overwrite rule applies', async () => {
+    const { sim } = suite()
+    await sim.addCohort('reuseB', { members: 9, props: true })
+    expect((await suite().runAction(inputs('reuseB', 'reuse-props'))).code).toBe(0)
+    const before = sim.count('request')
+    const second = await suite().runAction(inputs('reuseB', 'reuse-props', { 'include-props': 'true' }), {
+      env: { GITHUB_RUN_ATTEMPT: '2' }
+    })
+    expect(second.stdout).toContain(
+      "::warning::Not re-using artifact 'reuse-props' of an earlier attempt: it was exported with other 'include-props'/'prop-keys'"
+    )
+    expect(second.code).toBe(1)
+    expect(errorLines(second.stdout).join('\n')).toMatch(/An artifact named 'reuse-props' already exists/)
+    expect(sim.count('request')).toBe(before)
+  })
+})
+
+describe('artifact name conflicts on re-runs (reuse-on-rerun: false)', () => {
   it('without overwrite, a second upload of the same name fails naming artifact-name and overwrite', async () => {
     const { sim, results } = suite()
     const deleted = deletes()
@@ -33,9 +83,12 @@ describe('artifact name conflicts on re-runs', () => {
 
     const cohortRequests = sim.count('request')
     // "Re-run all jobs": the second attempt of the same run.
-    const second = await suite().runAction(inputs('rerunA', 'nightly-members'), {
-      env: { GITHUB_RUN_ATTEMPT: '2' }
-    })
+    const second = await suite().runAction(
+      inputs('rerunA', 'nightly-members', { 'reuse-on-rerun': 'false' }),
+      {
+        env: { GITHUB_RUN_ATTEMPT: '2' }
+      }
+    )
     expect(second.code).toBe(1)
     // Found before the export: no monthly cohort request is spent on a file that could not be delivered.
     expect(sim.count('request')).toBe(cohortRequests)

@@ -186,7 +186,8 @@ const rows: Row[] = [
   one('max-exiting', 'wrong type (lots)', 'lots'),
   one('request-id', "with '/'", 'req/1'),
   one('request-id', 'with a space', 'req 1'),
-  one('request-id', 'over 200 characters', 'r'.repeat(201))
+  one('request-id', 'over 200 characters', 'r'.repeat(201)),
+  one('reuse-on-rerun', 'wrong type (yes)', 'yes')
 ]
 
 describe('every bad input names the input and sends no request', () => {

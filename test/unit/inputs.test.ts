@@ -106,11 +106,11 @@ describe('readInputs: valid values', () => {
 
   it('refuses upload-artifact outside the Actions runtime, naming the input', async () => {
     delete env.ACTIONS_RUNTIME_TOKEN
-    const preflight = async () => new Delivery(await read(), new FakeToolkit(inputs, env)).preflight()
-    await expect(preflight()).rejects.toThrow(/^Input 'upload-artifact' needs the GitHub Actions runtime/)
+    const check = async () => new Delivery(await read(), new FakeToolkit(inputs, env)).requireRuntime()
+    await expect(check()).rejects.toThrow(/^Input 'upload-artifact' needs the GitHub Actions runtime/)
     setInputs({ 'upload-artifact': 'false' })
     expect((await read()).uploadArtifact).toBe(false)
-    await expect(preflight()).resolves.toBeUndefined()
+    await expect(check()).resolves.toBeUndefined()
   })
 
   it('accepts basic-auth alone', async () => {
