@@ -4,8 +4,16 @@ import type { Clock } from './clock.js'
 import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from './errors.js'
 import { type JobStatus, normalizeStatus } from './job-status.js'
 import { parseRetryAfter, retry, type RetryPolicy } from './retry.js'
+import type { Scheduler } from './scheduler.js'
 import type { Logger } from './toolkit.js'
-import { describeErrorBody, readSmallBody, send, stripQueries } from './transport.js'
+import {
+  checkRedirect,
+  describeErrorBody,
+  pathSegment,
+  readSmallBody,
+  send,
+  stripQueries
+} from './transport.js'
 
 /**
  * Amplitude's Behavioral Cohorts API: the three calls of an export. Knows HTTP and Amplitude, nothing of the Action:
@@ -40,8 +48,10 @@ export interface ClientOptions {
   clock: Clock
   /** Removes secrets from text a server sends back, before any excerpt is cut from it. */
   redact: (text: string) => string
-  /** Epoch ms (on `clock`) after which no retry wait may end; undefined for none. */
-  deadline?: number
+  /** Epoch ms (on `clock`) after which no retry wait may end; undefined for none. Asked at each request. */
+  deadline?: () => number | undefined
+  /** Shared by every cohort of a step: Amplitude's rate limits across them (see scheduler.ts). */
+  scheduler?: Scheduler
 }
 
 export type Step = 'request' | 'status' | 'file' | 'storage'
@@ -52,29 +62,14 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 const MAX_REDIRECTS = 5
 const USER_AGENT = 'amplitude-cohort-export'
 
-/**
- * One path segment for an identifier: percent-encoded, and never `.` or `..` (which URL parsers resolve as dot
- * segments even when encoded), so no value can change which API path is requested.
- */
-export function pathSegment(value: string, what: string): string {
-  let encoded: string
-  try {
-    encoded = encodeURIComponent(value)
-  } catch {
-    throw new RangeError(`${what} is not valid text (it holds a lone surrogate)`)
-  }
-  if (encoded === '' || encoded === '.' || encoded === '..') {
-    throw new RangeError(`${what} '${value}' cannot be used as a URL path segment`)
-  }
-  return encoded
-}
-
 export class AmplitudeClient {
   private readonly http: HttpClient
   private readonly storage: HttpClient
   private readonly apiOrigin: string
   /** Requests sent, by step, for the logs and the reliability report. */
   readonly sent: Record<Step, number> = { request: 0, status: 0, file: 0, storage: 0 }
+  /** When step 1 was first sent (after any wait for the scheduler): `timeout` counts from here. */
+  requestSentAt?: number
 
   constructor(private readonly options: ClientOptions) {
     const requestOptions = {
@@ -139,7 +134,7 @@ export class AmplitudeClient {
   async openFile(requestId: string): Promise<FileResponse> {
     const what = `the file of export request '${requestId}'`
     let url = `${this.options.baseUrl}/api/5/cohorts/request/${pathSegment(requestId, 'the request ID')}/file`
-    let response = await this.send(url, 'file', what)
+    let response = await this.limited('file', () => this.send(url, 'file', what))
     let redirected = false
     for (let hop = 0; ; hop++) {
       const status = response.statusCode ?? 0
@@ -150,14 +145,17 @@ export class AmplitudeClient {
         throw new UnexpectedResponseError(`Amplitude answered ${status} for the file without a Location`)
       if (hop >= MAX_REDIRECTS)
         throw new UnexpectedResponseError(`too many redirects while downloading the file`)
-      const next = this.checkRedirect(new URL(url), new URL(location, url))
+      const next = checkRedirect(new URL(url), new URL(location, url))
       url = next.href
       redirected = true
       const sameOrigin = next.origin === this.apiOrigin
       this.options.log.debug(
         `Following redirect to ${next.origin}${next.pathname} (credentials: ${sameOrigin ? 'API origin' : 'not sent'})`
       )
-      response = await this.send(url, sameOrigin ? 'file' : 'storage', 'the file from storage')
+      const step = sameOrigin ? 'file' : 'storage'
+      response = sameOrigin
+        ? await this.limited('file', () => this.send(url, step, 'the file from storage'))
+        : await this.send(url, step, 'the file from storage')
     }
     const status = response.statusCode ?? 0
     const final = new URL(url)
@@ -178,20 +176,6 @@ export class AmplitudeClient {
     }
   }
 
-  private checkRedirect(previous: URL, next: URL): URL {
-    if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-      throw new UnexpectedResponseError(
-        `the file redirect points to an unsupported scheme (${next.protocol})`
-      )
-    }
-    if (previous.protocol === 'https:' && next.protocol === 'http:') {
-      throw new UnexpectedResponseError(
-        `the file redirect downgrades from https to http (${next.host}); refusing to follow it`
-      )
-    }
-    return next
-  }
-
   /** Sends one GET; credentials go with it only to the API origin. */
   private send(url: string, step: Step, what: string): Promise<IncomingMessage> {
     const { signal, redact, log, requestTimeoutMs } = this.options
@@ -200,6 +184,7 @@ export class AmplitudeClient {
     }
     if (new URL(url).origin === this.apiOrigin) headers.authorization = this.options.authorization
     this.sent[step]++
+    if (step === 'request') this.requestSentAt ??= this.options.clock.now()
     log.debug(`GET ${stripQueries(url)}`)
     const client = step === 'storage' ? this.storage : this.http
     return send(client, url, headers, what, { timeoutMs: requestTimeoutMs, signal, redact })
@@ -212,12 +197,23 @@ export class AmplitudeClient {
     return describeErrorBody(redact(text))
   }
 
+  /** Runs one Amplitude request within the scheduler's limits, when there is one. */
+  private limited<T>(step: 'request' | 'status' | 'file', fn: () => Promise<T>): Promise<T> {
+    const { scheduler, signal } = this.options
+    return scheduler ? scheduler.run(step, fn, signal) : fn()
+  }
+
   private statusError(status: number, detail: string, what: string, response: IncomingMessage): Error {
     if (RETRYABLE_STATUS.has(status)) {
-      return new TransientError(
-        `Amplitude answered HTTP ${status} for ${what} (${detail})`,
-        parseRetryAfter(response.headers['retry-after'])
-      )
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after'])
+      // A Retry-After holds back every cohort's requests to that endpoint, not just this one's.
+      const step = what.startsWith('cohort')
+        ? 'request'
+        : what.startsWith('export request')
+          ? 'status'
+          : 'file'
+      if (retryAfterMs !== undefined) this.options.scheduler?.pause(step, retryAfterMs)
+      return new TransientError(`Amplitude answered HTTP ${status} for ${what} (${detail})`, retryAfterMs)
     }
     return new AmplitudeRefusedError(status, what, detail)
   }
@@ -228,11 +224,11 @@ export class AmplitudeClient {
     step: 'request' | 'status',
     what: string
   ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
-    const { signal, log, requestTimeoutMs, clock, deadline } = this.options
+    const { signal, log, clock } = this.options
     const context = {
       clock,
       signal,
-      deadline,
+      deadline: this.options.deadline,
       retryable: (error: unknown) => error instanceof TransientError,
       retryAfterMs: (error: unknown) => (error as TransientError).retryAfterMs,
       onRetry: (error: Error, attempt: number, waitMs: number) =>
@@ -241,27 +237,35 @@ export class AmplitudeClient {
             `(attempt ${attempt + 1} of ${JSON_RETRY.maxAttempts})`
         )
     }
-    return retry(JSON_RETRY, context, async () => {
-      const response = await this.send(url, step, what)
-      const status = response.statusCode ?? 0
-      const text = await readSmallBody(response, requestTimeoutMs, signal)
-      if (status < 200 || status >= 300) {
-        throw this.statusError(status, describeErrorBody(this.options.redact(text)), what, response)
-      }
-      let body: unknown
-      try {
-        body = JSON.parse(text)
-      } catch {
-        throw new TransientError(`Amplitude answered ${status} for ${what} with a body that is not JSON`)
-      }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new TransientError(`Amplitude answered ${status} for ${what} with unexpected JSON`)
-      }
-      return {
-        body: body as Record<string, unknown>,
-        status,
-        retryAfterMs: parseRetryAfter(response.headers['retry-after'])
-      }
-    })
+    return retry(JSON_RETRY, context, () => this.limited(step, () => this.readJson(url, step, what)))
+  }
+
+  /** One GET of a JSON endpoint, read whole. */
+  private async readJson(
+    url: string,
+    step: 'request' | 'status',
+    what: string
+  ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
+    const { signal, requestTimeoutMs } = this.options
+    const response = await this.send(url, step, what)
+    const status = response.statusCode ?? 0
+    const text = await readSmallBody(response, requestTimeoutMs, signal)
+    if (status < 200 || status >= 300) {
+      throw this.statusError(status, describeErrorBody(this.options.redact(text)), what, response)
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw new TransientError(`Amplitude answered ${status} for ${what} with a body that is not JSON`)
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new TransientError(`Amplitude answered ${status} for ${what} with unexpected JSON`)
+    }
+    return {
+      body: body as Record<string, unknown>,
+      status,
+      retryAfterMs: parseRetryAfter(response.headers['retry-after'])
+    }
   }
 }

@@ -42,7 +42,9 @@ export const Outputs = {
   ChangedCount: 'changedCount',
   EnteringFile: 'enteringFile',
   ExitingFile: 'exitingFile',
-  ChangedFile: 'changedFile'
+  ChangedFile: 'changedFile',
+  Results: 'results',
+  FailedCohorts: 'failedCohorts'
 } as const
 
 export const Regions = {

@@ -5,6 +5,7 @@ import { downloadMembership, type Membership } from './download.js'
 import { formatBytes, formatDuration, formatRate } from './format.js'
 import type { ActionInputs } from './inputs.js'
 import type { Report } from './report.js'
+import type { Scheduler } from './scheduler.js'
 import type { Toolkit } from './toolkit.js'
 import { waitForCompletion } from './wait.js'
 
@@ -14,14 +15,17 @@ export interface ExportContext {
   signal: AbortSignal
   redact: (text: string) => string
   report: Report
+  /** Shared by the cohorts of a step that exports several. */
+  scheduler?: Scheduler
 }
 
 /** The three steps of an export, each in its log group: request (one cohort request spent), wait, download. */
 export async function exportCohort(inputs: ActionInputs, context: ExportContext): Promise<Membership> {
   const { toolkit: log, clock, signal, report } = context
-  const requestedAt = clock.now()
-  const deadline = requestedAt + inputs.timeoutMs
-  const client = new AmplitudeClient({
+  const started = clock.now()
+  // `timeout` counts from step 1 (not from a wait for the scheduler before it); a resumed export from now.
+  const deadline = (): number => (client.requestSentAt ?? started) + inputs.timeoutMs
+  const client: AmplitudeClient = new AmplitudeClient({
     baseUrl: inputs.baseUrl,
     authorization: inputs.authorization,
     requestTimeoutMs: inputs.requestTimeoutMs,
@@ -29,7 +33,8 @@ export async function exportCohort(inputs: ActionInputs, context: ExportContext)
     log,
     clock,
     redact: context.redact,
-    deadline
+    deadline: () => (inputs.requestId || client.requestSentAt !== undefined ? deadline() : undefined),
+    scheduler: context.scheduler
   })
   report.requests = client.sent
   try {
@@ -39,9 +44,10 @@ export async function exportCohort(inputs: ActionInputs, context: ExportContext)
         `Resuming export request '${inputs.requestId}' (the 'request-id' input): no cohort request is spent`
       )
     }
+    const requestedAt = client.requestSentAt ?? started
     report.setRequestId(requestId, inputs.requestId ? undefined : requestedAt)
     report.setStatus('queued')
-    return await afterRequest(client, requestId, inputs, context, requestedAt, deadline)
+    return await afterRequest(client, requestId, inputs, context, requestedAt, requestedAt + inputs.timeoutMs)
   } catch (error) {
     // A resumed request that Amplitude no longer knows (its file lives seven days).
     if (inputs.requestId && error instanceof AmplitudeRefusedError && error.reason === 'not-found') {

@@ -3,12 +3,23 @@ import { isAbsolute, resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
+import { COHORT_PLACEHOLDER, parseCohortIds } from './cohorts.js'
+import {
+  type CompareWith,
+  type MaxExiting,
+  parseCompareKey,
+  parseCompareWith,
+  parseMaxExiting
+} from './compare-inputs.js'
 import { Credentials } from './credentials.js'
 import type { Redactor } from './secrets.js'
 import type { Toolkit } from './toolkit.js'
 
 export interface ActionInputs {
+  /** The cohort (the first one when several are given). */
   cohortId: string
+  /** Every cohort given; with more than one, `path` and a `compare-with` path are folders. */
+  cohorts: string[]
   /** The value of the Authorization header: `Basic base64(api_key:secret_key)`. */
   authorization: string
   includeProps: boolean
@@ -38,21 +49,13 @@ export interface ActionInputs {
   reuseOnRerun: boolean
 }
 
-export type CompareWith =
-  { kind: 'none' } | { kind: 'previous-run'; token: string } | { kind: 'file'; path: string; given: string }
-
-export type MaxExiting = { count: number } | { percent: number }
-
-// Amplitude cohort IDs are short alphanumeric strings; anything else (`/`, `..`, `%2F`, spaces, control characters)
-// could change which API path is requested, so it is refused rather than escaped.
-const COHORT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
 // The characters @actions/artifact refuses in an artifact name.
 const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/
 // The longest a Node.js timer can wait (about 24.8 days): a longer duration would fire at once instead.
 const MAX_DURATION_MS = 2 ** 31 - 1
 
 /** Reads one input, trimmed ('' when not set). */
-type Read = (name: string) => string
+export type Read = (name: string) => string
 
 /** `true`/`false`/`1`/`0` (any case); empty gives the default. */
 function parseBoolean(read: Read, name: string, fallback: boolean): boolean {
@@ -133,8 +136,20 @@ function parsePropKeys(read: Read): string[] {
   return [...new Set(items)]
 }
 
-function parseArtifactName(read: Read, cohortId: string): string {
-  const name = read(Inputs.ArtifactName) || `amplitude-cohort-${cohortId}`
+/** With several cohorts, the name must hold `{cohort-id}` (each cohort gets its own artifact). */
+function parseArtifactName(read: Read, cohortId: string, several: boolean): string {
+  const given = read(Inputs.ArtifactName)
+  if (several && given && !given.includes(COHORT_PLACEHOLDER)) {
+    throw new InputError(
+      Inputs.ArtifactName,
+      `must contain '${COHORT_PLACEHOLDER}' with several cohorts (each gets its own artifact), got '${given.replace(/[\r\n]/g, ' ')}'`
+    )
+  }
+  const name = given
+    ? several
+      ? given
+      : given.split(COHORT_PLACEHOLDER).join(cohortId)
+    : `amplitude-cohort-${several ? COHORT_PLACEHOLDER : cohortId}`
   if (ARTIFACT_NAME_FORBIDDEN.test(name)) {
     throw new InputError(
       Inputs.ArtifactName,
@@ -144,60 +159,32 @@ function parseArtifactName(read: Read, cohortId: string): string {
   return name
 }
 
-/** `path` made absolute (relative to the workspace); the default is `$RUNNER_TEMP/amplitude-cohort-<id>.csv`. */
-function parsePath(read: Read, env: Toolkit['env'], cohortId: string): string {
+/**
+ * `path` made absolute (relative to the workspace); the default is `$RUNNER_TEMP/amplitude-cohort-<id>.csv`, or with
+ * several cohorts the folder `$RUNNER_TEMP` (each cohort's file is `amplitude-cohort-<id>.csv` in it).
+ */
+function parsePath(read: Read, env: Toolkit['env'], cohortId: string, several: boolean): string {
   const given = read(Inputs.Path)
-  if (given.endsWith('/')) throw new InputError(Inputs.Path, `must name a file, not a directory: '${given}'`)
+  if (several) {
+    if (/\.csv$/i.test(given)) {
+      throw new InputError(
+        Inputs.Path,
+        `must be a folder with several cohorts (each is written to amplitude-cohort-<id>.csv in it), got '${given}'`
+      )
+    }
+    if (!given) return resolve(env.RUNNER_TEMP || tmpdir())
+  } else if (given.endsWith('/')) {
+    throw new InputError(Inputs.Path, `must name a file, not a directory: '${given}'`)
+  }
   if (!given) return resolve(env.RUNNER_TEMP || tmpdir(), `amplitude-cohort-${cohortId}.csv`)
   return isAbsolute(given) ? resolve(given) : resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
 }
 
-function parseCompareWith(read: Read, env: Toolkit['env'], token: string): CompareWith {
-  const value = read(Inputs.CompareWith)
-  if (value === '' || value === 'none') return { kind: 'none' }
-  if (value === 'previous-run') {
-    if (!token) {
-      throw new InputError(
-        Inputs.GithubToken,
-        `is required with '${Inputs.CompareWith}: previous-run' (the default is \${{ github.token }})`
-      )
-    }
-    return { kind: 'previous-run', token }
-  }
-  if (/[\r\n]/.test(value)) throw new InputError(Inputs.CompareWith, 'must be none, previous-run or one path')
-  const path = isAbsolute(value) ? resolve(value) : resolve(env.GITHUB_WORKSPACE || process.cwd(), value)
-  return { kind: 'file', path, given: value }
-}
-
-function parseCompareKey(read: Read): string {
-  const value = read(Inputs.CompareKey)
-  if (value === '') {
-    throw new InputError(
-      Inputs.CompareKey,
-      `must name the column that identifies a member (such as ${Defaults.compareKey})`
-    )
-  }
-  if ([...value].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
-    throw new InputError(Inputs.CompareKey, 'must not contain control characters')
-  }
-  return value
-}
-
-function parseMaxExiting(read: Read): MaxExiting | undefined {
-  const value = read(Inputs.MaxExiting)
-  if (value === '') return undefined
-  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(value)
-  if (percent && Number(percent[1]) <= 100) return { percent: Number(percent[1]) }
-  if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return { count: Number(value) }
-  throw new InputError(
-    Inputs.MaxExiting,
-    `must be a whole number of members or a percentage of the baseline from 0% to 100% (such as 5%), got '${value}'`
-  )
-}
-
-function parseRequestId(read: Read): string | undefined {
+function parseRequestId(read: Read, several: boolean): string | undefined {
   const value = read(Inputs.RequestId)
   if (value === '') return undefined
+  if (several)
+    throw new InputError(Inputs.RequestId, 'resumes one export: it cannot be given with several cohorts')
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) {
     throw new InputError(
       Inputs.RequestId,
@@ -215,15 +202,9 @@ function parseRequestId(read: Read): string | undefined {
 export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
   const read: Read = name => toolkit.getInput(name)
   const credentials = new Credentials(read, toolkit, redactor)
-  const cohortId = read(Inputs.CohortId)
-  if (!cohortId)
-    throw new InputError(Inputs.CohortId, 'is required: the ID of the Amplitude behavioral cohort')
-  if (!COHORT_ID.test(cohortId)) {
-    throw new InputError(
-      Inputs.CohortId,
-      `must be a plain cohort ID (letters, digits, '-' and '_'), got '${cohortId.replace(/[^\x20-\x7e]/g, '?')}'`
-    )
-  }
+  const cohorts = parseCohortIds(read(Inputs.CohortId))
+  const cohortId = cohorts[0]
+  const several = cohorts.length > 1
   const authorization = credentials.authorization()
   const propKeys = parsePropKeys(read)
   const includeProps = parseBoolean(read, Inputs.IncludeProps, false) || propKeys.length > 0
@@ -239,6 +220,7 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
   }
   return {
     cohortId,
+    cohorts,
     authorization,
     includeProps,
     propKeys,
@@ -247,16 +229,16 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     timeoutMs,
     requestTimeoutMs,
     uploadArtifact: parseBoolean(read, Inputs.UploadArtifact, true),
-    artifactName: parseArtifactName(read, cohortId),
+    artifactName: parseArtifactName(read, cohortId, several),
     retentionDays: parseInteger(read, Inputs.RetentionDays, 1, 90),
     compressionLevel: parseInteger(read, Inputs.CompressionLevel, 0, 9, Defaults.compressionLevel) as number,
     overwrite: parseBoolean(read, Inputs.Overwrite, false),
     minMembers: parseInteger(read, Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number,
-    path: parsePath(read, toolkit.env, cohortId),
+    path: parsePath(read, toolkit.env, cohortId, several),
     compareWith: parseCompareWith(read, toolkit.env, credentials.githubToken),
     compareKey: parseCompareKey(read),
     maxExiting: parseMaxExiting(read),
-    requestId: parseRequestId(read),
+    requestId: parseRequestId(read, several),
     reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true)
   }
 }

@@ -10,6 +10,23 @@ import type { Reused } from './reuse.js'
 import type { Toolkit } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
 
+/** One cohort's facts in the `results` output (null where unknown). */
+export interface CohortResult {
+  requestId: string | null
+  finalStatus: string | null
+  memberCount: number | null
+  bytes: number | null
+  sha256: string | null
+  cohortFile: string | null
+  artifactId: number | null
+  artifactUrl: string | null
+  baseline: string
+  enteringCount: number | null
+  exitingCount: number | null
+  changedCount: number | null
+  error?: string
+}
+
 /**
  * What the run has learnt so far, filled in step by step so a failed run still reports what it knew. Sets the step's
  * outputs as facts arrive and writes the job summary at the end.
@@ -134,6 +151,36 @@ export class Report {
         `(cohort requests spent: ${sent.request}; Amplitude requests: ${sent.request} export, ${sent.status} status, ` +
         `${sent.file} file, ${sent.storage} storage)`
     )
+  }
+
+  /** This cohort's entry of the `results` output (several cohorts): the single-cohort outputs' facts, and `error`. */
+  result(): CohortResult {
+    const file = this.membership
+    const changes = this.changes
+    return {
+      requestId: this.requestId ?? null,
+      finalStatus: this.finalStatus ?? null,
+      memberCount: this.error ? null : (file?.members ?? null),
+      bytes: this.error ? null : (file?.bytes ?? null),
+      sha256: this.error ? null : (file?.sha256 ?? null),
+      cohortFile: this.error ? null : (file?.path ?? null),
+      artifactId: this.artifact?.id ?? null,
+      artifactUrl: this.artifact?.url ?? null,
+      baseline: changes?.baseline ?? 'none',
+      enteringCount: changes?.entering ?? null,
+      exitingCount: changes?.exiting ?? null,
+      changedCount: changes?.changed ?? null,
+      ...(this.error ? { error: this.error } : {})
+    }
+  }
+
+  /** The exports of this cohort so far (empty before the comparison ran). */
+  get history(): HistoryEntry[] {
+    return this.changes?.history ?? []
+  }
+
+  get failed(): boolean {
+    return this.error !== undefined
   }
 
   /** The request to resume with `request-id` after a failure, when step 1 got that far. */

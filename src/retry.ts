@@ -20,8 +20,8 @@ export interface RetryPolicy {
 export interface RetryContext {
   clock: Clock
   signal: AbortSignal
-  /** Epoch ms (on `clock`) after which no wait may end; undefined for none. */
-  deadline?: number
+  /** Epoch ms (on `clock`) after which no wait may end, asked before each wait; undefined for none. */
+  deadline?: () => number | undefined
   /** Whether a fresh attempt may fix this failure. */
   retryable(error: unknown): boolean
   /** The server's Retry-After carried by the error, in ms. */
@@ -57,7 +57,8 @@ export async function retry<T>(
       if (policy.maxWaitMs !== undefined && wait > policy.maxWaitMs) {
         throw new GaveUpError(policy.operation, cause, n, 'wait-too-long', wait)
       }
-      if (context.deadline !== undefined && clock.now() + wait > context.deadline) {
+      const deadline = context.deadline?.()
+      if (deadline !== undefined && clock.now() + wait > deadline) {
         throw new GaveUpError(policy.operation, cause, n, 'deadline', wait)
       }
       context.onRetry?.(cause, n, wait)

@@ -1,7 +1,7 @@
 import type { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import { IdleTimer, whenAborted } from './clock.js'
-import { CancelledError, messageOf, TransientError } from './errors.js'
+import { CancelledError, messageOf, TransientError, UnexpectedResponseError } from './errors.js'
 
 /**
  * HTTP transport under the Amplitude client: one GET with a time limit for the response headers and cancellation,
@@ -119,4 +119,34 @@ export function describeErrorBody(text: string): string {
   const xmlMessage = /<Message>([^<]{1,200})<\/Message>/.exec(text)?.[1]
   if (xmlMessage) return xmlMessage
   return text.replace(/\s+/g, ' ').trim().slice(0, 200)
+}
+
+/**
+ * One path segment for an identifier: percent-encoded, and never `.` or `..` (which URL parsers resolve as dot
+ * segments even when encoded), so no value can change which API path is requested.
+ */
+export function pathSegment(value: string, what: string): string {
+  let encoded: string
+  try {
+    encoded = encodeURIComponent(value)
+  } catch {
+    throw new RangeError(`${what} is not valid text (it holds a lone surrogate)`)
+  }
+  if (encoded === '' || encoded === '.' || encoded === '..') {
+    throw new RangeError(`${what} '${value}' cannot be used as a URL path segment`)
+  }
+  return encoded
+}
+
+/** A redirect the file download may follow: http(s) only, never from https down to http. */
+export function checkRedirect(previous: URL, next: URL): URL {
+  if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+    throw new UnexpectedResponseError(`the file redirect points to an unsupported scheme (${next.protocol})`)
+  }
+  if (previous.protocol === 'https:' && next.protocol === 'http:') {
+    throw new UnexpectedResponseError(
+      `the file redirect downgrades from https to http (${next.host}); refusing to follow it`
+    )
+  }
+  return next
 }

@@ -52,7 +52,9 @@ const rows: Row[] = [
   one('cohort-id', "'%2e%2e'", '%2e%2e'),
   one('cohort-id', 'with a space', 'abc def'),
   one('cohort-id', 'with a tab', 'abc\tdef'),
-  one('cohort-id', 'with a line break', 'abc\ndef'),
+  one('cohort-id', 'a list naming one cohort twice', 'abc,def\nabc'),
+  one('cohort-id', 'a list of 21 cohorts', Array.from({ length: 21 }, (_, i) => `c${i}`).join(',')),
+  one('cohort-id', 'a list with one bad ID', 'abc, de/f'),
   one('cohort-id', 'with a control character (ESC)', 'abc\x1bdef'),
   one('cohort-id', 'with DEL', 'abc\x7fdef'),
   one('cohort-id', 'with a zero-width space', 'abc\u200bdef'),
@@ -187,7 +189,14 @@ const rows: Row[] = [
   one('request-id', "with '/'", 'req/1'),
   one('request-id', 'with a space', 'req 1'),
   one('request-id', 'over 200 characters', 'r'.repeat(201)),
-  one('reuse-on-rerun', 'wrong type (yes)', 'yes')
+  one('reuse-on-rerun', 'wrong type (yes)', 'yes'),
+  ['path', "a '.csv' file with several cohorts", () => ({ 'cohort-id': 'abc,def', path: 'members.csv' })],
+  [
+    'artifact-name',
+    "without '{cohort-id}' with several cohorts",
+    () => ({ 'cohort-id': 'abc,def', 'artifact-name': 'members' })
+  ],
+  ['request-id', 'with several cohorts', () => ({ 'cohort-id': 'abc,def', 'request-id': 'req-1' })]
 ]
 
 describe('every bad input names the input and sends no request', () => {
@@ -325,9 +334,20 @@ describe('no cohort-id can change which API path is requested', () => {
           expect(errorLines(result.stdout)).toEqual([expect.stringMatching(/^Input 'cohort-id' /)])
         } else {
           accepted++
-          // Inputs are trimmed by the runner toolkit; the ID sent is the trimmed one.
-          onlyOneSegment(seen, id.trim())
-          expect(errorLines(result.stdout)[0]).toMatch(/^Amplitude found no cohort/)
+          // A list (commas, line breaks) is several cohorts: each one segment, exactly one of the listed IDs.
+          const ids = id
+            .split(/[,\r\n]/)
+            .map(s => s.trim())
+            .filter(s => s !== '')
+          expect(seen).toHaveLength(ids.length)
+          const segments = seen.map(request => {
+            expect(request.route).toBe('request')
+            const segment = /^\/api\/5\/cohorts\/request\/([^/]+)$/.exec(request.path)?.[1]
+            expect(segment).toBeDefined()
+            return decodeURIComponent(segment as string)
+          })
+          expect(segments.sort()).toEqual([...ids].sort())
+          expect(errorLines(result.stdout)[0]).toMatch(/Amplitude found no cohort/)
         }
       }),
       { numRuns: 300 }

@@ -126,7 +126,7 @@ export class AmplitudeSimulator {
     this.secretKey = options.secretKey ?? 'sim-secret-key-fedcba9876543210'
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'amplitude-sim-'))
     this.ownsDir = !options.dir
-    /** @type {{ route: Route | 'unknown', method: string, host: string, path: string, url: string, headers: import('node:http').IncomingHttpHeaders, status?: number, at: number }[]} */
+    /** @type {{ route: Route | 'unknown', method: string, host: string, path: string, url: string, headers: import('node:http').IncomingHttpHeaders, status?: number, at: number, clockAt: number }[]} */
     this.requests = []
     /** @type {Map<string, CohortSpec & { file?: string, gzFile?: string }>} */
     this.cohorts = new Map()
@@ -257,7 +257,8 @@ export class AmplitudeSimulator {
       path,
       url: req.url ?? '',
       headers: req.headers,
-      at: Date.now()
+      at: Date.now(),
+      clockAt: this.now()
     }
     this.requests.push(entry)
     res.on('finish', () => (entry.status = res.statusCode))
@@ -401,7 +402,8 @@ export class AmplitudeSimulator {
       path: url.pathname,
       url: req.url ?? '',
       headers: req.headers,
-      at: Date.now()
+      at: Date.now(),
+      clockAt: this.now()
     }
     this.requests.push(entry)
     res.on('finish', () => (entry.status = res.statusCode))

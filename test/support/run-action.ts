@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { run } from '../../src/main.js'
 import { GITHUB_REPOSITORY, prepareRunnerFolders } from './action.mjs'
 import { FakeToolkit } from './fake-toolkit.js'
+import type { EventClock } from './event-clock.js'
 import { TestClock } from './test-clock.js'
 
 export interface ActionRun {
@@ -38,7 +39,7 @@ export function removeRunDirs(): void {
 export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-  clock = new TestClock(),
+  clock: TestClock | EventClock = new TestClock(),
   setup?: (workspace: string) => void
 ): Promise<ActionRun> {
   const root = mkdtempSync(join(tmpdir(), 'action-run-'))

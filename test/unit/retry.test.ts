@@ -63,7 +63,7 @@ describe('retry', () => {
     const deadline = clock.now() + 2500
     const error = await retry(
       policy,
-      context(clock, { deadline }),
+      context(clock, { deadline: () => deadline }),
       failing(...Array(4).fill(new TransientError('x')))
     ).catch(e => e as GaveUpError)
     // 1000 fits; the next wait (2000) would end past the deadline.

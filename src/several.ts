@@ -1,0 +1,137 @@
+import { describeFailure, resumeHint } from './advice.js'
+import type { Clock } from './clock.js'
+import { cohortInputs } from './cohorts.js'
+import { Outputs } from './constants.js'
+import { formatBytes } from './format.js'
+import { escapeHtml } from './html.js'
+import type { ActionInputs } from './inputs.js'
+import { exportOne } from './pipeline.js'
+import { Report } from './report.js'
+import { AMPLITUDE_LIMITS, Scheduler } from './scheduler.js'
+import type { Toolkit } from './toolkit.js'
+import { trendMarkdown } from './trend.js'
+
+export interface SeveralContext {
+  toolkit: Toolkit
+  clock: Clock
+  signal: AbortSignal
+  redact: (text: string) => string
+}
+
+/**
+ * Several cohorts in one step, within Amplitude's limits: every cohort's export runs at once through one scheduler
+ * (at most 4 step-1 requests in any minute, 5 Amplitude requests in flight, 2 downloads; a Retry-After pauses every
+ * cohort's requests to that endpoint). A cohort that fails does not stop the others; the step fails at the end,
+ * listing each failed cohort with its error. Outputs: `results` (JSON by cohort ID) and `failedCohorts`.
+ */
+export async function exportSeveral(inputs: ActionInputs, context: SeveralContext): Promise<void> {
+  const { toolkit, clock, signal } = context
+  const started = clock.now()
+  const scheduler = new Scheduler(AMPLITUDE_LIMITS, clock)
+  const reports = await toolkit.group(`Export ${inputs.cohorts.length} cohorts`, () =>
+    Promise.all(
+      inputs.cohorts.map(async cohortId => {
+        const cohort = cohortToolkit(toolkit, cohortId)
+        const report = new Report(cohort, cohortId, clock.now(), () => clock.now())
+        try {
+          await exportOne(cohortInputs(inputs, cohortId), { ...context, toolkit: cohort, report, scheduler })
+          report.succeed()
+        } catch (error) {
+          const failure = signal.aborted ? signal.reason : error
+          report.fail(describeFailure(failure) + resumeHint(failure, report.resumable))
+        }
+        return [cohortId, report] as const
+      })
+    )
+  )
+  const results = Object.fromEntries(reports.map(([id, report]) => [id, report.result()]))
+  const failed = reports.filter(([, report]) => report.failed).map(([id]) => id)
+  toolkit.setOutput(Outputs.Results, JSON.stringify(results))
+  toolkit.setOutput(Outputs.FailedCohorts, failed.join(','))
+  const spent = reports.reduce((sum, [, report]) => sum + report.requests.request, 0)
+  toolkit.info(
+    `Exported ${reports.length - failed.length} of ${reports.length} cohorts in ` +
+      `${Math.round((clock.now() - started) / 1000)}s (cohort requests spent: ${spent})`
+  )
+  await toolkit
+    .appendSummary(summary(results, reports, spent))
+    .catch(error => toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))
+  if (failed.length > 0) {
+    toolkit.setFailed(
+      `${failed.length} of ${reports.length} cohorts failed:\n` +
+        failed.map(id => `- ${id}: ${results[id].error}`).join('\n')
+    )
+  }
+}
+
+/** A cohort's view of the step's toolkit: its lines prefixed with its ID; outputs, summary and failure are the step's. */
+function cohortToolkit(toolkit: Toolkit, cohortId: string): Toolkit {
+  const prefix = (message: string): string => `[${cohortId}] ${message}`
+  return {
+    env: toolkit.env,
+    getInput: name => toolkit.getInput(name),
+    setSecret: secret => toolkit.setSecret(secret),
+    setOutput: () => undefined,
+    setFailed: () => undefined,
+    appendSummary: async () => undefined,
+    info: message => toolkit.info(prefix(message)),
+    debug: message => toolkit.debug(prefix(message)),
+    warning: message => toolkit.warning(prefix(message)),
+    notice: message => toolkit.notice(prefix(message)),
+    group: (name, fn) => {
+      toolkit.info(prefix(`${name}`))
+      return fn()
+    }
+  }
+}
+
+/** One row per cohort, the members chart with a line per cohort, and the cohort requests spent. */
+function summary(
+  results: Record<string, ReturnType<Report['result']>>,
+  reports: (readonly [string, Report])[],
+  spent: number
+): string {
+  const failed = reports.filter(([, r]) => r.failed).length
+  const number = (n: number | null): string => (n === null ? '—' : n.toLocaleString('en-US'))
+  const head = [
+    'Cohort',
+    'Request ID',
+    'Status',
+    'Members',
+    'Size',
+    'Entering',
+    'Exiting',
+    'Changed',
+    'Artifact'
+  ]
+  const rows = reports.map(([id]) => {
+    const r = results[id]
+    const artifact = r.artifactUrl ? `<a href="${r.artifactUrl}">${r.artifactId}</a>` : '—'
+    const status = r.error ? `failed: ${escapeHtml(r.error.split('\n')[0])}` : (r.finalStatus ?? '—')
+    return [
+      `<code>${escapeHtml(id)}</code>`,
+      r.requestId ? `<code>${r.requestId}</code>` : '—',
+      status,
+      number(r.memberCount),
+      r.bytes === null ? '—' : formatBytes(r.bytes),
+      number(r.enteringCount),
+      number(r.exitingCount),
+      number(r.changedCount),
+      artifact
+    ]
+  })
+  const table = [
+    head.map(h => `<th>${h}</th>`).join(''),
+    ...rows.map(row => row.map(c => `<td>${c}</td>`).join(''))
+  ]
+    .map(row => `<tr>${row}</tr>`)
+    .join('')
+  const chart = trendMarkdown(reports.map(([cohortId, report]) => ({ cohortId, history: report.history })))
+  const heading = failed
+    ? `Amplitude cohort export: ${failed} of ${reports.length} failed`
+    : 'Amplitude cohort export'
+  return (
+    `<h2>${heading}</h2>\n\n${chart ? `${chart}\n` : ''}<table>${table}</table>\n\n` +
+    `Cohort requests spent: ${spent}\n`
+  )
+}
