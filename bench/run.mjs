@@ -5,7 +5,7 @@
 //
 //   npm run bench                                  full run (~10 min on 2 cores), writes bench/results.md
 //   BENCH_QUICK=1 npm run bench                    smoke run: small files, 2 runs, writes bench/out/benchmarks.md
-//   BENCH_SECTIONS=download,startup npm run bench  only some of: memory, download, upload, polling, startup, compare
+//   BENCH_SECTIONS=download,startup npm run bench  only some of: memory, download, upload, polling, startup, compare, several
 //   BENCH_RUNS=7 BENCH_OUTPUT=/tmp/b.md …          more runs, another report file
 //   BENCH_DIST=path/to/index.js …                  another bundle (see bench/variant.mjs)
 //   BENCH_SIZES=10,500 BENCH_KINDS=inline-plain …  only some file sizes (MB) / ways of serving them
@@ -17,6 +17,7 @@ import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchArtifacts } from './artifact.mjs'
 import { benchCompare } from './compare.mjs'
+import { benchSeveral } from './several.mjs'
 import { benchDownload } from './download.mjs'
 import { CohortStore } from './lib/cohorts.mjs'
 import { lazyHarness } from './lib/harness.mjs'
@@ -31,7 +32,9 @@ const env = process.env
 const quick = env.BENCH_QUICK === '1'
 const runs = Number(env.BENCH_RUNS ?? (quick ? 2 : 5))
 const sections = new Set(
-  (env.BENCH_SECTIONS ?? 'memory,download,upload,polling,startup,compare').split(',').map(s => s.trim())
+  (env.BENCH_SECTIONS ?? 'memory,download,upload,polling,startup,compare,several')
+    .split(',')
+    .map(s => s.trim())
 )
 const dist = resolve(env.BENCH_DIST ?? join(ROOT, 'dist', 'index.js'))
 const output = resolve(env.BENCH_OUTPUT ?? join(ROOT, quick ? 'bench/out/benchmarks.md' : 'bench/results.md'))
@@ -92,6 +95,10 @@ async function main() {
     progress('compare')
     results.compare = await benchCompare(context)
   }
+  if (sections.has('several')) {
+    progress('several')
+    results.several = await benchSeveral(context)
+  }
   if (sections.has('memory') || sections.has('upload')) {
     progress('memory and artifact upload')
     results.artifacts = await benchArtifacts({ ...context, memory: sections.has('memory') })
@@ -118,7 +125,8 @@ function render(machine, results, elapsedMs) {
     results.artifacts?.uploadTarget,
     results.polling?.targets,
     results.startup?.target,
-    results.compare?.targets
+    results.compare?.targets,
+    results.several?.targets
   ]
     .flat()
     .filter(Boolean)
@@ -173,6 +181,7 @@ function render(machine, results, elapsedMs) {
   section('4. Polling cost against a fixed 5-second poller', results.polling)
   section('5. Start-up against `node -e ""`', results.startup)
   section('6. What changed since the last export: memory and speed', results.compare)
+  section('7. Several cohorts in one step, within the limits', results.several)
   let notes = ''
   try {
     notes = readFileSync(join(ROOT, 'bench', 'notes.md'), 'utf8').trim()

@@ -3,7 +3,11 @@
 // else in the benchmark shares.
 import { startSimulator } from '../../test/sim/amplitude-simulator.mjs'
 
-const sim = await startSimulator(process.env.BENCH_SIM_DIR ? { dir: process.env.BENCH_SIM_DIR } : {})
+const sim = await startSimulator({
+  ...(process.env.BENCH_SIM_DIR ? { dir: process.env.BENCH_SIM_DIR } : {}),
+  // Amplitude's documented limits, enforced: 429 beyond 4 step-1 requests a minute or 5 in flight.
+  ...(process.env.BENCH_SIM_LIMITS === '1' ? { limits: {} } : {})
+})
 
 const ops = {
   async addCohort({ id, spec }) {
@@ -29,6 +33,10 @@ const ops = {
   },
   requestCount() {
     return sim.requests.length
+  },
+  /** 429s sent because of the limits, and the most API requests that were in flight at once. */
+  limitStats() {
+    return { throttled: sim.throttled, peakInFlight: sim.peakInFlight }
   },
   clearRequests() {
     sim.requests.length = 0

@@ -44,6 +44,7 @@ export async function startRemoteSimulator(env = {}) {
     alias: (id, of, overrides) => call('alias', { id, of, overrides }),
     requests: since => call('requests', { since }),
     requestCount: () => call('requestCount'),
+    limitStats: () => call('limitStats'),
     cpuUsage: () => call('cpuUsage'),
     clearRequests: () => call('clearRequests'),
     async close() {
