@@ -241,6 +241,28 @@ export class AmplitudeSimulator {
     return header === `Basic ${this.basicAuth}`
   }
 
+  /**
+   * Records a request in `requests` (its status once answered).
+   * @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res
+   * @param {Route | 'unknown'} route @param {string} host @param {string} path
+   */
+  record(req, res, route, host, path) {
+    const entry = {
+      route,
+      method: req.method ?? 'GET',
+      host,
+      path,
+      url: req.url ?? '',
+      headers: req.headers,
+      /** @type {number | undefined} */
+      status: undefined,
+      at: Date.now(),
+      clockAt: this.now()
+    }
+    this.requests.push(entry)
+    res.on('finish', () => (entry.status = res.statusCode))
+  }
+
   handleApi(req, res) {
     const url = new URL(req.url ?? '/', this.apiUrl)
     const path = url.pathname
@@ -250,18 +272,7 @@ export class AmplitudeSimulator {
     if ((m = /^\/api\/5\/cohorts\/request-status\/([^/]+)$/.exec(path))) route = 'status'
     else if ((m = /^\/api\/5\/cohorts\/request\/([^/]+)\/file$/.exec(path))) route = 'file'
     else if ((m = /^\/api\/5\/cohorts\/request\/([^/]+)$/.exec(path))) route = 'request'
-    const entry = {
-      route,
-      method: req.method ?? 'GET',
-      host: API_HOST,
-      path,
-      url: req.url ?? '',
-      headers: req.headers,
-      at: Date.now(),
-      clockAt: this.now()
-    }
-    this.requests.push(entry)
-    res.on('finish', () => (entry.status = res.statusCode))
+    this.record(req, res, route, API_HOST, path)
     if (req.method !== 'GET') return json(res, 405, { error: 'method not allowed' })
     if (route === 'unknown' || !m) return json(res, 404, { error: 'Not found' })
     if (!this.authorized(req)) {
@@ -395,18 +406,7 @@ export class AmplitudeSimulator {
 
   handleStorage(req, res) {
     const url = new URL(req.url ?? '/', this.storageUrl)
-    const entry = {
-      route: /** @type {Route} */ ('storage'),
-      method: req.method ?? 'GET',
-      host: STORAGE_HOST,
-      path: url.pathname,
-      url: req.url ?? '',
-      headers: req.headers,
-      at: Date.now(),
-      clockAt: this.now()
-    }
-    this.requests.push(entry)
-    res.on('finish', () => (entry.status = res.statusCode))
+    this.record(req, res, 'storage', STORAGE_HOST, url.pathname)
     if (req.headers.authorization) {
       // What S3 answers when a pre-signed URL also carries an Authorization header.
       return xml(res, 400, 'InvalidArgument', 'Only one auth mechanism allowed')
