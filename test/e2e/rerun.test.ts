@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { errorLines, validInputs } from '../support/action.mjs'
 import { harnessSuite } from './suite.js'
-import { readZip } from './results-service.mjs'
+import { readZip, writeZip } from './results-service.mjs'
 
 const suite = harnessSuite()
 
@@ -69,6 +69,31 @@ describe('re-use on re-runs: no cohort request spent twice', () => {
     expect(second.code).toBe(1)
     expect(errorLines(second.stdout).join('\n')).toMatch(/An artifact named 'reuse-props' already exists/)
     expect(sim.count('request')).toBe(before)
+  })
+})
+
+describe('re-use refused when the file does not match its manifest', () => {
+  it("a file whose SHA-256 is not its manifest's is not re-used: exported again, replacing the artifact", async () => {
+    const { sim, results } = suite()
+    await sim.addCohort('reuseC', { members: 12 })
+    expect((await suite().runAction(inputs('reuseC', 'reuse-tampered'))).code).toBe(0)
+    // Tamper with the stored artifact: the same manifest, another file.
+    const record = results.artifacts.get('reuse-tampered')
+    if (!record) throw new Error('no artifact')
+    const files = readZip(await results.download('reuse-tampered'))
+    files.set('amplitude-cohort-reuseC.csv', Buffer.from('amplitude_id,user_id\n1,someone-else\n'))
+    const zip = writeZip(files)
+    await results.blobClient(record).upload(zip, zip.length)
+    const before = sim.count('request')
+    const second = await suite().runAction(inputs('reuseC', 'reuse-tampered', { overwrite: 'true' }), {
+      env: { GITHUB_RUN_ATTEMPT: '2' }
+    })
+    expect(second.stdout).toMatch(
+      /::warning::Not re-using artifact 'reuse-tampered' of an earlier attempt: its file's SHA-256 \([0-9a-f]{64}\) is not the one its manifest records/
+    )
+    expect(errorLines(second.stdout)).toEqual([])
+    expect(sim.count('request')).toBe(before + 1)
+    expect(readFileSync(second.outputs.cohortFile, 'utf8')).not.toContain('someone-else')
   })
 })
 

@@ -174,6 +174,48 @@ export function readZip(zip) {
   return entries
 }
 
+/**
+ * A zip archive of `entries` (stored, not compressed), as a test writes one to stand in for an artifact's blob.
+ * @param {Map<string, Buffer>} entries
+ * @returns {Buffer}
+ */
+export function writeZip(entries) {
+  const locals = []
+  const centrals = []
+  let offset = 0
+  for (const [name, content] of entries) {
+    const nameBytes = Buffer.from(name, 'utf8')
+    const crc = zlib.crc32(content)
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt32LE(crc, 14)
+    local.writeUInt32LE(content.length, 18)
+    local.writeUInt32LE(content.length, 22)
+    local.writeUInt16LE(nameBytes.length, 26)
+    const central = Buffer.alloc(46)
+    central.writeUInt32LE(0x02014b50, 0)
+    central.writeUInt16LE(20, 4)
+    central.writeUInt16LE(20, 6)
+    central.writeUInt32LE(crc, 16)
+    central.writeUInt32LE(content.length, 20)
+    central.writeUInt32LE(content.length, 24)
+    central.writeUInt16LE(nameBytes.length, 28)
+    central.writeUInt32LE(offset, 42)
+    locals.push(local, nameBytes, content)
+    centrals.push(central, nameBytes)
+    offset += 30 + nameBytes.length + content.length
+  }
+  const directory = Buffer.concat(centrals)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(entries.size, 8)
+  end.writeUInt16LE(entries.size, 10)
+  end.writeUInt32LE(directory.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, directory, end])
+}
+
 class TwirpError extends Error {
   /** @param {number} status @param {string} code @param {string} msg */
   constructor(status, code, msg) {
