@@ -6,6 +6,7 @@ import { formatBytes } from './format.js'
 import { escapeHtml } from './html.js'
 import type { ActionInputs } from './inputs.js'
 import { exportOne } from './pipeline.js'
+import { PhaseLog } from './phase-log.js'
 import { Report } from './report.js'
 import { AMPLITUDE_LIMITS, Scheduler } from './scheduler.js'
 import type { Toolkit } from './toolkit.js'
@@ -28,22 +29,25 @@ export async function exportSeveral(inputs: ActionInputs, context: SeveralContex
   const { toolkit, clock, signal } = context
   const started = clock.now()
   const scheduler = new Scheduler(AMPLITUDE_LIMITS, clock)
-  const reports = await toolkit.group(`Export ${inputs.cohorts.length} cohorts`, () =>
-    Promise.all(
-      inputs.cohorts.map(async cohortId => {
-        const cohort = cohortToolkit(toolkit, cohortId)
-        const report = new Report(cohort, cohortId, clock.now(), () => clock.now())
-        try {
-          await exportOne(cohortInputs(inputs, cohortId), { ...context, toolkit: cohort, report, scheduler })
-          report.succeed()
-        } catch (error) {
-          const failure = signal.aborted ? signal.reason : error
-          report.fail(describeFailure(failure) + resumeHint(failure, report.resumable))
-        }
-        return [cohortId, report] as const
-      })
-    )
+  const log = new PhaseLog(toolkit, inputs.cohorts)
+  const reports = await Promise.all(
+    inputs.cohorts.map(async cohortId => {
+      const cohort = log.forCohort(cohortId)
+      const report = new Report(cohort, cohortId, clock.now(), () => clock.now())
+      try {
+        await exportOne(cohortInputs(inputs, cohortId), { ...context, toolkit: cohort, report, scheduler })
+        log.end(cohortId)
+        report.succeed()
+      } catch (error) {
+        log.end(cohortId)
+        const failure = signal.aborted ? signal.reason : error
+        report.fail(describeFailure(failure) + resumeHint(failure, report.resumable))
+        cohort.warning(`failed: ${report.result().error?.split('\n')[0]}`)
+      }
+      return [cohortId, report] as const
+    })
   )
+  log.flush(true)
   const results = Object.fromEntries(reports.map(([id, report]) => [id, report.result()]))
   const failed = reports.filter(([, report]) => report.failed).map(([id]) => id)
   toolkit.setOutput(Outputs.Results, JSON.stringify(results))
@@ -61,27 +65,6 @@ export async function exportSeveral(inputs: ActionInputs, context: SeveralContex
       `${failed.length} of ${reports.length} cohorts failed:\n` +
         failed.map(id => `- ${id}: ${results[id].error}`).join('\n')
     )
-  }
-}
-
-/** A cohort's view of the step's toolkit: its lines prefixed with its ID; outputs, summary and failure are the step's. */
-function cohortToolkit(toolkit: Toolkit, cohortId: string): Toolkit {
-  const prefix = (message: string): string => `[${cohortId}] ${message}`
-  return {
-    env: toolkit.env,
-    getInput: name => toolkit.getInput(name),
-    setSecret: secret => toolkit.setSecret(secret),
-    setOutput: () => undefined,
-    setFailed: () => undefined,
-    appendSummary: async () => undefined,
-    info: message => toolkit.info(prefix(message)),
-    debug: message => toolkit.debug(prefix(message)),
-    warning: message => toolkit.warning(prefix(message)),
-    notice: message => toolkit.notice(prefix(message)),
-    group: (name, fn) => {
-      toolkit.info(prefix(`${name}`))
-      return fn()
-    }
   }
 }
 

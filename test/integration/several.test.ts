@@ -59,6 +59,26 @@ describe('several cohorts in one step', () => {
     expect(result.outputs.cohortFile).toBeUndefined()
     expect(result.stdout).toMatch(/^Exported 8 of 8 cohorts in \d+s \(cohort requests spent: 8\)$/m)
     expect(result.stdout).toMatch(new RegExp(`^\\[${list[0].id}\\] Request ID: req-`, 'm'))
+    // One group per phase, in order, each line inside them one cohort's event, prefixed with its ID.
+    const lines = result.stdout.split('\n')
+    expect(lines.filter(l => l.startsWith('::group::'))).toEqual([
+      '::group::Request the cohort exports',
+      '::group::Wait for the export jobs',
+      '::group::Download the membership files',
+      '::group::Report'
+    ])
+    const inside = lines.filter((l, i) => {
+      const opened = lines.slice(0, i).filter(x => x.startsWith('::group::')).length
+      const closed = lines.slice(0, i).filter(x => x === '::endgroup::').length
+      return opened > closed && l !== '::endgroup::' && l !== ''
+    })
+    expect(inside.length).toBeGreaterThan(8 * 4)
+    for (const line of inside) expect(line).toMatch(/^(::[a-z]+::)?\[several\d+\] /)
+    const requestGroup = lines.slice(lines.indexOf('::group::Request the cohort exports'))
+    // The request group holds step-1 events only; the later phases' lines are in their own groups.
+    const requestLines = requestGroup.slice(1, requestGroup.indexOf('::endgroup::'))
+    expect(requestLines.filter(l => /Request ID: req-/.test(l))).toHaveLength(8)
+    expect(requestLines.some(l => /Status: |Saved /.test(l))).toBe(false)
     // Eight step-1 requests at 4 a minute: the last ones waited for the window, in virtual time.
     expect(result.summary).toContain('Cohort requests spent: 8')
     expect((result.summary.match(/<tr>/g) ?? []).length).toBeGreaterThanOrEqual(9)
