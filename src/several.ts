@@ -10,7 +10,7 @@ import { PhaseLog } from './phase-log.js'
 import { Report } from './report.js'
 import { AMPLITUDE_LIMITS, Scheduler } from './scheduler.js'
 import type { Toolkit } from './toolkit.js'
-import { trendMarkdown } from './trend.js'
+import { trendMarkdown, trendSentence } from './trend.js'
 
 export interface SeveralContext {
   toolkit: Toolkit
@@ -110,11 +110,18 @@ function summary(
     .map(row => `<tr>${row}</tr>`)
     .join('')
   const chart = trendMarkdown(reports.map(([cohortId, report]) => ({ cohortId, history: report.history })))
+  // Each cohort's tonight in context, one sentence each.
+  const sentences = reports
+    .filter(([, report]) => report.history.length > 0)
+    .map(
+      ([id, report]) => `<li><code>${escapeHtml(id)}</code>: ${trendSentence(report.history).sentence}</li>`
+    )
   const heading = failed
     ? `Amplitude cohort export: ${failed} of ${reports.length} failed`
     : 'Amplitude cohort export'
   return (
-    `<h2>${heading}</h2>\n\n${chart ? `${chart}\n` : ''}<table>${table}</table>\n\n` +
+    `<h2>${heading}</h2>\n\n${sentences.length ? `<ul>${sentences.join('')}</ul>\n\n` : ''}` +
+    `${chart ? `${chart}\n` : ''}<table>${table}</table>\n\n` +
     `Cohort requests spent: ${spent}\n`
   )
 }

@@ -81,6 +81,13 @@ describe('several cohorts in one step', () => {
     expect(requestLines.some(l => /Status: |Saved /.test(l))).toBe(false)
     // Eight step-1 requests at 4 a minute: the last ones waited for the window, in virtual time.
     expect(result.summary).toContain('Cohort requests spent: 8')
+    // A sentence per cohort, then one members chart with a line per cohort, above the table.
+    expect(result.summary).toContain(
+      `<li><code>${list[0].id}</code>: Members ${20} (first export in the history).</li>`
+    )
+    const charts = result.summary.match(/```mermaid[\s\S]*?```/g) ?? []
+    expect(charts).toHaveLength(1)
+    for (const { id } of list) expect(charts[0]).toContain(id)
     expect((result.summary.match(/<tr>/g) ?? []).length).toBeGreaterThanOrEqual(9)
   })
 
