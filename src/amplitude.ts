@@ -164,7 +164,7 @@ export class AmplitudeClient {
       // Expired or refused storage links are fixed by asking the API link again.
       if (final.origin !== this.apiOrigin)
         throw new TransientError(`the storage host answered ${status} (${detail})`)
-      throw this.statusError(status, detail, what, response)
+      throw this.statusError('file', status, detail, what, response)
     }
     const length = response.headers['content-length']
     return {
@@ -203,15 +203,16 @@ export class AmplitudeClient {
     return scheduler ? scheduler.run(step, fn, signal) : fn()
   }
 
-  private statusError(status: number, detail: string, what: string, response: IncomingMessage): Error {
+  private statusError(
+    step: 'request' | 'status' | 'file',
+    status: number,
+    detail: string,
+    what: string,
+    response: IncomingMessage
+  ): Error {
     if (RETRYABLE_STATUS.has(status)) {
       const retryAfterMs = parseRetryAfter(response.headers['retry-after'])
       // A Retry-After holds back every cohort's requests to that endpoint, not just this one's.
-      const step = what.startsWith('cohort')
-        ? 'request'
-        : what.startsWith('export request')
-          ? 'status'
-          : 'file'
       if (retryAfterMs !== undefined) this.options.scheduler?.pause(step, retryAfterMs)
       return new TransientError(`Amplitude answered HTTP ${status} for ${what} (${detail})`, retryAfterMs)
     }
@@ -251,7 +252,7 @@ export class AmplitudeClient {
     const status = response.statusCode ?? 0
     const text = await readSmallBody(response, requestTimeoutMs, signal)
     if (status < 200 || status >= 300) {
-      throw this.statusError(status, describeErrorBody(this.options.redact(text)), what, response)
+      throw this.statusError(step, status, describeErrorBody(this.options.redact(text)), what, response)
     }
     let body: unknown
     try {
