@@ -97,13 +97,23 @@ const RESUMABLE_MS = 7 * 24 * 3600_000
  */
 export function resumeHint(
   error: unknown,
-  resumable: { requestId: string; requestedAt?: number } | undefined
+  resumable: { requestId: string; requestedAt?: number } | undefined,
+  /** Set for one of several cohorts: `request-id` takes a step of that cohort alone. */
+  cohortId?: string
 ): string {
   if (!resumable || error instanceof JobFailedError || error instanceof UnknownRequestError) return ''
   const until =
     resumable.requestedAt === undefined
       ? 'for seven days after it was first requested'
       : `until ${new Date(resumable.requestedAt + RESUMABLE_MS).toISOString()}`
+  if (cohortId !== undefined) {
+    // One of several cohorts: request-id resumes one export, so in a step of its own for this cohort.
+    return (
+      `\nTo retry without spending another cohort request, resume export request '${resumable.requestId}' ` +
+      `(valid ${until}) in a step of its own with these inputs (and a file name as 'path'):\n` +
+      `cohort-id: ${cohortId}\nrequest-id: ${resumable.requestId}`
+    )
+  }
   return (
     `\nTo retry without spending another cohort request, resume export request '${resumable.requestId}' ` +
     `(valid ${until}) by adding this input to the step:\nrequest-id: ${resumable.requestId}`

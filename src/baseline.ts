@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { copyFile, link, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
@@ -68,15 +68,17 @@ async function fromFile(path: string, given: string, workDir: string): Promise<B
   const head = Buffer.alloc(2)
   const file = await open(path)
   await file.read(head, 0, 2, 0).finally(() => file.close())
-  if (head[0] !== GZIP[0] || head[1] !== GZIP[1])
-    return { source: 'file', csv: path, dispose: async () => undefined }
+  const gzip = head[0] === GZIP[0] && head[1] === GZIP[1]
+  // A copy of its own (a hard link when it can be): `path` may be that very file, and the download replaces it.
   const dir = await mkdtemp(join(workDir, '.baseline-'))
   const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true })
   const csv = join(dir, 'baseline.csv')
   try {
-    await pipeline(createReadStream(path), createGunzip(), createWriteStream(csv))
+    if (gzip) await pipeline(createReadStream(path), createGunzip(), createWriteStream(csv))
+    else await link(path, csv).catch(() => copyFile(path, csv))
   } catch (error) {
     await dispose()
+    if (!gzip) throw error
     throw new BaselineError('file', `it is gzip that does not inflate (${messageOf(error)})`)
   }
   return { source: 'file', csv, dispose }

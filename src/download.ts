@@ -7,6 +7,7 @@ import { InvalidFileError, TooFewMembersError, TransientError } from './errors.j
 import { formatBytes, formatDuration, formatRate } from './format.js'
 import { retry, type RetryPolicy } from './retry.js'
 import { saveBody, type SavedFile } from './save-body.js'
+import type { Scheduler } from './scheduler.js'
 import type { Logger } from './toolkit.js'
 
 /**
@@ -28,6 +29,8 @@ export interface DownloadOptions {
   clock: Clock
   /** Fewer members than this fails the run (the file is not kept). */
   minMembers: number
+  /** With several cohorts: at most two downloads at once, so disk and memory stay bounded. */
+  scheduler?: Scheduler
 }
 
 export interface Membership extends SavedFile {
@@ -59,30 +62,35 @@ export async function downloadMembership(
       )
   }
   try {
-    return await retry(DOWNLOAD_RETRY, context, async () => {
-      try {
-        const response = await client.openFile(requestId)
-        log.info(
-          `Downloading from ${response.redirected ? 'storage' : 'Amplitude'} (${response.source})` +
-            (response.contentLength !== undefined ? `, ${formatBytes(response.contentLength)}` : '') +
-            (response.contentEncoding ? `, ${response.contentEncoding}` : '')
-        )
-        const saved = await saveBody(response, temp, {
-          idleTimeoutMs: options.requestTimeoutMs,
-          signal,
-          onProgress: (bytes, ms) =>
-            log.info(`  ${formatBytes(bytes)} received in ${formatDuration(ms)} (${formatRate(bytes, ms)})`)
-        })
-        if (saved.members < options.minMembers)
-          throw new TooFewMembersError(saved.members, options.minMembers)
-        await rename(temp, path)
-        return { ...saved, path }
-      } catch (error) {
-        await rm(temp, { force: true })
-        throw error
-      }
+    return await retry(DOWNLOAD_RETRY, context, () => {
+      const attempt = () => attemptDownload()
+      return options.scheduler ? options.scheduler.download(attempt, signal) : attempt()
     })
   } finally {
     await rm(temp, { force: true })
+  }
+
+  /** One attempt: ask the file link again, stream to the temporary file, rename it into place when valid. */
+  async function attemptDownload(): Promise<Membership> {
+    try {
+      const response = await client.openFile(requestId)
+      log.info(
+        `Downloading from ${response.redirected ? 'storage' : 'Amplitude'} (${response.source})` +
+          (response.contentLength !== undefined ? `, ${formatBytes(response.contentLength)}` : '') +
+          (response.contentEncoding ? `, ${response.contentEncoding}` : '')
+      )
+      const saved = await saveBody(response, temp, {
+        idleTimeoutMs: options.requestTimeoutMs,
+        signal,
+        onProgress: (bytes, ms) =>
+          log.info(`  ${formatBytes(bytes)} received in ${formatDuration(ms)} (${formatRate(bytes, ms)})`)
+      })
+      if (saved.members < options.minMembers) throw new TooFewMembersError(saved.members, options.minMembers)
+      await rename(temp, path)
+      return { ...saved, path }
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw error
+    }
   }
 }

@@ -108,7 +108,8 @@ async function afterRequest(
       signal,
       log,
       clock,
-      minMembers: inputs.minMembers
+      minMembers: inputs.minMembers,
+      scheduler: context.scheduler
     })
     const ms = Math.max(1, clock.now() - started)
     log.info(

@@ -41,7 +41,7 @@ export async function exportSeveral(inputs: ActionInputs, context: SeveralContex
       } catch (error) {
         log.end(cohortId)
         const failure = signal.aborted ? signal.reason : error
-        report.fail(describeFailure(failure) + resumeHint(failure, report.resumable))
+        report.fail(describeFailure(failure) + resumeHint(failure, report.resumable, cohortId))
         cohort.warning(`failed: ${report.result().error?.split('\n')[0]}`)
       }
       return [cohortId, report] as const

@@ -112,7 +112,7 @@ async function spread(task: SpreadTask, source: Source, buckets: BufferedWriter[
 const WORKER_SCRIPT = import.meta.url.endsWith('.js') ? new URL(import.meta.url) : undefined
 
 /** Spreads one file in a worker thread running this same module (see the start-up at the end of the file). */
-function spreadInWorker(task: SpreadTask, script: URL): { done: Promise<Source>; stop: () => void } {
+function spreadInWorker(task: SpreadTask, script: URL): { done: Promise<Source>; stop: () => Promise<void> } {
   const worker = new Worker(script, { workerData: { spread: task } })
   const done = new Promise<Source>((resolve, reject) => {
     worker.once('message', (message: { source?: Source; error?: { name: string; message: string } }) => {
@@ -122,7 +122,8 @@ function spreadInWorker(task: SpreadTask, script: URL): { done: Promise<Source>;
     worker.once('error', reject)
     worker.once('exit', code => reject(new Error(`the comparison's worker thread exited (${code})`)))
   })
-  return { done, stop: () => void worker.terminate() }
+  // Waited for: the worker's bucket files are closed before the caller removes their folder.
+  return { done, stop: async () => void (await worker.terminate()) }
 }
 
 function rebuildError(task: SpreadTask, error: { name: string; message: string } | undefined): Error {
@@ -140,7 +141,7 @@ export async function spreadBoth(first: SpreadTask, second: SpreadTask): Promise
     const here = await spreadHere(first)
     return [here, await other.done]
   } finally {
-    other.stop()
+    await other.stop()
   }
 }
 

@@ -107,6 +107,13 @@ describe('compare-with a file', () => {
     )
   })
 
+  it('compares with the file at path itself (compare-with and path the same file): the baseline is read first', async () => {
+    const { result } = await exportAgainst(TONIGHT, BASELINE, { path: 'baseline.csv' })
+    expect(errorLines(result.stdout)).toEqual([])
+    expect(result.outputs).toMatchObject({ enteringCount: '2', exitingCount: '1', changedCount: '1' })
+    expect(readFileSync(result.outputs.cohortFile, 'utf8')).toBe(TONIGHT)
+  })
+
   it('reads a gzip baseline the same way', async () => {
     const { result } = await exportAgainst(TONIGHT, gzipSync(BASELINE))
     expect(result.outputs).toMatchObject({

@@ -1,0 +1,26 @@
+import { describe, expect, it } from '@jest/globals'
+import { resumeHint } from '../../src/advice.js'
+import { GaveUpError, JobFailedError, TransientError } from '../../src/errors.js'
+
+const requestedAt = Date.parse('2026-11-29T03:17:00.000Z')
+const gaveUp = new GaveUpError('download', new TransientError('the storage host answered 500'), 3, 'attempts')
+
+describe('resumeHint: how to resume after step 1 was spent', () => {
+  it('for one cohort: the request-id line to add, valid seven days after step 1', () => {
+    expect(resumeHint(gaveUp, { requestId: 'req-1', requestedAt })).toBe(
+      "\nTo retry without spending another cohort request, resume export request 'req-1' (valid until " +
+        '2026-12-06T03:17:00.000Z) by adding this input to the step:\nrequest-id: req-1'
+    )
+  })
+
+  it('for one of several cohorts: a step of its own with cohort-id and request-id (request-id takes one cohort)', () => {
+    const hint = resumeHint(gaveUp, { requestId: 'req-2', requestedAt }, 'crm-list')
+    expect(hint).toContain('in a step of its own')
+    expect(hint.endsWith('\ncohort-id: crm-list\nrequest-id: req-2')).toBe(true)
+  })
+
+  it('nothing before step 1, nor when the job itself failed', () => {
+    expect(resumeHint(gaveUp, undefined)).toBe('')
+    expect(resumeHint(new JobFailedError('JOB FAILED', '1.0s'), { requestId: 'r', requestedAt })).toBe('')
+  })
+})
