@@ -4,7 +4,7 @@ import type { Clock } from './clock.js'
 import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from './errors.js'
 import { type JobStatus, normalizeStatus } from './job-status.js'
 import { parseRetryAfter, retry, type RetryPolicy } from './retry.js'
-import type { Scheduler } from './scheduler.js'
+import type { Endpoint, Scheduler } from './scheduler.js'
 import type { Logger } from './toolkit.js'
 import {
   checkRedirect,
@@ -198,13 +198,13 @@ export class AmplitudeClient {
   }
 
   /** Runs one Amplitude request within the scheduler's limits, when there is one. */
-  private limited<T>(step: 'request' | 'status' | 'file', fn: () => Promise<T>): Promise<T> {
+  private limited<T>(step: Endpoint, fn: () => Promise<T>): Promise<T> {
     const { scheduler, signal } = this.options
     return scheduler ? scheduler.run(step, fn, signal) : fn()
   }
 
   private statusError(
-    step: 'request' | 'status' | 'file',
+    step: Endpoint,
     status: number,
     detail: string,
     what: string,

@@ -25,10 +25,6 @@ export class Delivery {
     }
   }
 
-  get artifactName(): string | undefined {
-    return this.upload?.name
-  }
-
   /** The upload needs the Actions runtime: checked before anything else is spent. */
   requireRuntime(): void {
     const { env } = this.toolkit

@@ -155,15 +155,16 @@ export class Report {
 
   /** This cohort's entry of the `results` output (several cohorts): the single-cohort outputs' facts, and `error`. */
   result(): CohortResult {
-    const file = this.membership
+    // A failed cohort's file (e.g. one that min-members refused) is not reported as its export.
+    const file = this.error ? undefined : this.membership
     const changes = this.changes
     return {
       requestId: this.requestId ?? null,
       finalStatus: this.finalStatus ?? null,
-      memberCount: this.error ? null : (file?.members ?? null),
-      bytes: this.error ? null : (file?.bytes ?? null),
-      sha256: this.error ? null : (file?.sha256 ?? null),
-      cohortFile: this.error ? null : (file?.path ?? null),
+      memberCount: file?.members ?? null,
+      bytes: file?.bytes ?? null,
+      sha256: file?.sha256 ?? null,
+      cohortFile: file?.path ?? null,
       artifactId: this.artifact?.id ?? null,
       artifactUrl: this.artifact?.url ?? null,
       baseline: changes?.baseline ?? 'none',

@@ -7,16 +7,13 @@ export interface Logger {
   warning(message: string): void
 }
 
-/** A Logger that can also raise a notice annotation. */
-export interface Annotator extends Logger {
-  notice(message: string): void
-}
-
 /**
  * The little of the Actions toolkit the action uses. `run()` takes one, so tests pass a fake that records what the
  * action did instead of patching `process.env` and stdout.
  */
-export interface Toolkit extends Annotator {
+export interface Toolkit extends Logger {
+  /** Raises a notice annotation. */
+  notice(message: string): void
   /** An input's value, trimmed; '' when not set. */
   getInput(name: string): string
   setOutput(name: string, value: string): void
