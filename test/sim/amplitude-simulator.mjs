@@ -45,13 +45,14 @@ export const STORAGE_HOST = '127.0.0.2'
  *     Authorization header and the credentials it decodes to, as a misconfigured proxy or debug endpoint may.
  *
  * @typedef {{
- *   members?: number, props?: boolean, content?: string | Buffer,
+ *   members?: number, props?: boolean, shuffle?: number, content?: string | Buffer,
  *   polls?: number, jobMs?: number, fail?: boolean,
  *   vocabulary?: 'live' | 'seed', requestStatus?: 200 | 202,
  *   download?: 'inline' | 'redirect', gzip?: false | 'header' | 'magic', contentLength?: boolean,
  *   linkTtlMs?: number
  * }} CohortSpec
- *   - `members` (default 3) rows generated with deterministic ids, or the exact file `content`.
+ *   - `members` (default 3) rows generated with deterministic ids, or the exact file `content`. The rows come in
+ *     ID order, or in an order shuffled by the seed `shuffle` (Amplitude does not say how its files are ordered).
  *   - job length: `polls` status polls answer "in progress" before "complete" (default 1), or `jobMs` of wall time.
  *   - `fail`: the job ends failed instead of complete.
  *   - `vocabulary`: `live` (async_status, 202 then 200) or `seed` (status: queued/computing/complete/failed, 200).
@@ -72,12 +73,29 @@ export const STORAGE_HOST = '127.0.0.2'
 
 const PROPS_HEADER = ['country', 'plan', 'note']
 
+/** The numbers 0 … n-1 in an order shuffled by `seed` (Fisher–Yates with a linear congruential generator). */
+function shuffled(n, seed) {
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  let state = seed >>> 0
+  for (let i = n - 1; i > 0; i--) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    const j = Math.floor((state / 2 ** 32) * (i + 1))
+    const t = order[i]
+    order[i] = order[j]
+    order[j] = t
+  }
+  return order
+}
+
 /** Deterministic CSV rows, properties with commas, quotes and line breaks to exercise quoted-CSV rules. */
-function* generateRows(members, props) {
+function* generateRows(members, props, shuffle) {
   yield props ? `amplitude_id,user_id,${PROPS_HEADER.join(',')}\n` : 'amplitude_id,user_id\n'
   const countries = ['US', 'DE', 'FR', 'JP', 'BR']
   const plans = ['free', 'pro', 'enterprise']
-  for (let i = 0; i < members; i++) {
+  const order = shuffle === undefined ? undefined : shuffled(members, shuffle)
+  for (let n = 0; n < members; n++) {
+    const i = order ? order[n] : n
     const id = 100000000 + i
     if (!props) {
       yield `${id},user-${i}@example.com\n`
@@ -90,11 +108,11 @@ function* generateRows(members, props) {
 }
 
 /** Writes `members` generated rows to `file` in large writes; returns nothing. */
-async function writeGenerated(file, members, props) {
+async function writeGenerated(file, members, props, shuffle) {
   const out = createWriteStream(file)
   let batch = []
   let size = 0
-  for (const row of generateRows(members, props)) {
+  for (const row of generateRows(members, props, shuffle)) {
     batch.push(row)
     size += row.length
     if (size >= 1 << 20) {
@@ -202,7 +220,7 @@ export class AmplitudeSimulator {
       out.end(spec.content)
       await once(out, 'finish')
     } else {
-      await writeGenerated(file, spec.members ?? 3, spec.props ?? false)
+      await writeGenerated(file, spec.members ?? 3, spec.props ?? false, spec.shuffle)
     }
     let gzFile
     if (spec.gzip) {
