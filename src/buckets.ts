@@ -1,24 +1,33 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
-import { contentEnd } from './csv.js'
+import { sameRecord } from './csv.js'
 
 /**
- * The on-disk pieces of the comparison (compare.ts): bucket files of [row u32][key hash u32][key length u32][row
- * length u32][key][row] records, a table over one bucket's records by key bytes, and change runs of [row u32][length
- * u32][row] records merged by row number. Fixed buffers throughout: memory does not grow with the files.
+ * The on-disk pieces of the comparison's hash join (compare.ts): per bucket, a data file of [key][row] bytes and an
+ * index file of fixed [row u32][key hash u32][data offset u32][key length u32] entries (a record's row ends where the
+ * next record's key starts), read back straight into a typed array; a table over one bucket's records by key bytes;
+ * and change runs of [row u32][length u32][row] records merged by row number. Fixed buffers throughout: memory does
+ * not grow with the files.
  */
 const WRITE_BUFFER = 256 << 10
-export const HEAD = 16
-const CR = 0x0d
+/** Index entry: 4 words. */
+export const ENTRY = 4
+const LF = 0x0a
 
 /** Writes through a fixed buffer: bounded memory whatever the disk's speed. */
 export class BufferedWriter {
   private readonly fd: number
-  private readonly buffer = Buffer.allocUnsafe(WRITE_BUFFER)
+  private readonly buffer: Buffer
   used = 0
   written = 0
 
-  constructor(path: string) {
+  constructor(path: string, size = WRITE_BUFFER) {
     this.fd = openSync(path, 'w')
+    this.buffer = Buffer.allocUnsafe(size)
+  }
+
+  /** Bytes written so far, buffered ones included: where the next write lands in the file. */
+  get position(): number {
+    return this.written + this.used
   }
 
   /** Makes room for `length` bytes and returns the buffer to write them at `used`. */
@@ -29,7 +38,7 @@ export class BufferedWriter {
 
   write(source: Buffer, start = 0, end = source.length): void {
     const length = end - start
-    if (length > WRITE_BUFFER) {
+    if (length > this.buffer.length) {
       this.flush()
       writeSync(this.fd, source, start, length)
       this.written += length
@@ -37,6 +46,14 @@ export class BufferedWriter {
     }
     source.copy(this.reserve(length), this.used, start, end)
     this.used += length
+  }
+
+  /** Writes a record, ending it with a line feed when it has none (the last record of a file may not). */
+  writeLine(source: Buffer, start: number, end: number): void {
+    this.write(source, start, end)
+    if (end > start && source[end - 1] !== LF) {
+      this.reserve(1)[this.used++] = LF
+    }
   }
 
   flush(): void {
@@ -61,123 +78,150 @@ export function hashBytes(buffer: Buffer, start: number, end: number): number {
   return h >>> 0
 }
 
-/** The records of one bucket file, read into memory, with their fields in typed arrays. */
+/** One bucket file and its index, read into memory: record `i`'s fields are `index[i * ENTRY + …]`. */
 export class Bucket {
   readonly count: number
-  readonly row: Uint32Array
-  readonly hash: Uint32Array
-  readonly key: Uint32Array
-  readonly keyLength: Uint32Array
-  readonly start: Uint32Array
-  readonly end: Uint32Array
 
   constructor(
     readonly data: Buffer,
-    length: number
+    readonly dataLength: number,
+    readonly index: Uint32Array,
+    entries: number
   ) {
-    let count = 0
-    for (let at = 0; at < length; at += HEAD + data.readUInt32LE(at + 8) + data.readUInt32LE(at + 12)) count++
-    this.count = count
-    this.row = new Uint32Array(count)
-    this.hash = new Uint32Array(count)
-    this.key = new Uint32Array(count)
-    this.keyLength = new Uint32Array(count)
-    this.start = new Uint32Array(count)
-    this.end = new Uint32Array(count)
-    for (let i = 0, at = 0; i < count; i++) {
-      const keyLength = data.readUInt32LE(at + 8)
-      this.row[i] = data.readUInt32LE(at)
-      this.hash[i] = data.readUInt32LE(at + 4)
-      this.key[i] = at + HEAD
-      this.keyLength[i] = keyLength
-      this.start[i] = at + HEAD + keyLength
-      this.end[i] = this.start[i] + data.readUInt32LE(at + 12)
-      at = this.end[i]
-    }
+    this.count = entries
+  }
+
+  row(i: number): number {
+    return this.index[i * ENTRY]
+  }
+
+  hash(i: number): number {
+    return this.index[i * ENTRY + 1]
+  }
+
+  keyStart(i: number): number {
+    return this.index[i * ENTRY + 2]
+  }
+
+  keyLength(i: number): number {
+    return this.index[i * ENTRY + 3]
+  }
+
+  /** Where the row's bytes start: after its key. */
+  start(i: number): number {
+    return this.index[i * ENTRY + 2] + this.index[i * ENTRY + 3]
+  }
+
+  end(i: number): number {
+    return i + 1 < this.count ? this.index[(i + 1) * ENTRY + 2] : this.dataLength
   }
 }
 
-/** Whether record `i` of `a` and record `j` of `b` have the same key. */
+/** Whether the key of record `i` of `a` and the key of record `j` of `b` (same hash) have the same bytes. */
 function sameKey(a: Bucket, i: number, b: Bucket, j: number): boolean {
-  const length = a.keyLength[i]
-  if (a.hash[i] !== b.hash[j] || length !== b.keyLength[j]) return false
+  const length = a.keyLength(i)
+  if (length !== b.keyLength(j)) return false
   const x = a.data
   const y = b.data
-  const xs = a.key[i]
-  const ys = b.key[j]
+  const xs = a.keyStart(i)
+  const ys = b.keyStart(j)
   if (length > 32) return x.compare(y, ys, ys + length, xs, xs + length) === 0
   for (let k = 0; k < length; k++) if (x[xs + k] !== y[ys + k]) return false
   return true
 }
 
-/** An open-addressing hash table of a bucket's records by key: indexes only, no string per row. */
+/**
+ * An open-addressing hash table of a bucket's records by key: indexes only, no string per row. Each slot holds the
+ * record and its key's hash side by side, so a probe reads one place and looks at the record only when hashes agree.
+ */
 export class KeyTable {
-  private readonly slots: Int32Array
-  private readonly shift: number
+  private slots = new Int32Array(0)
+  private shift = 32
+  private mask = 0
   /** Per slot: whether a record of the other file matched it. */
-  readonly matched: Uint8Array
+  matched = new Uint8Array(0)
+  private bucket: Bucket | undefined
 
-  constructor(readonly bucket: Bucket) {
+  /** Empties the table for the records of `bucket` (its arrays are kept, and grown when too small). */
+  reset(bucket: Bucket): this {
     let bits = 4
     while (1 << bits < bucket.count * 2) bits++
-    this.slots = new Int32Array(1 << bits).fill(-1)
-    this.matched = new Uint8Array(1 << bits)
+    if (this.matched.length < 1 << bits) {
+      this.slots = new Int32Array(2 << bits)
+      this.matched = new Uint8Array(1 << bits)
+    }
+    this.slots.fill(-1, 0, 2 << bits)
+    this.matched.fill(0, 0, 1 << bits)
     this.shift = 32 - bits
+    this.mask = (1 << bits) - 1
+    this.bucket = bucket
+    return this
   }
 
   /** The slot holding the key of record `j` of `other`, or the empty slot where it belongs. */
   find(other: Bucket, j: number): number {
-    const mask = this.slots.length - 1
+    const hash = other.hash(j) | 0
+    const { slots, mask } = this
+    const bucket = this.bucket as Bucket
     // Fibonacci hashing: the high bits of the product, so keys of one bucket (same hash modulo the bucket count)
     // still spread.
-    for (let slot = Math.imul(other.hash[j], 0x9e3779b1) >>> this.shift; ; slot = (slot + 1) & mask) {
-      const i = this.slots[slot]
-      if (i < 0 || sameKey(this.bucket, i, other, j)) return slot
+    for (let slot = Math.imul(hash, 0x9e3779b1) >>> this.shift; ; slot = (slot + 1) & mask) {
+      const i = slots[slot * 2]
+      if (i < 0 || (slots[slot * 2 + 1] === hash && sameKey(bucket, i, other, j))) return slot
     }
   }
 
   record(slot: number): number {
-    return this.slots[slot]
+    return this.slots[slot * 2]
   }
 
   set(slot: number, record: number): void {
-    this.slots[slot] = record
+    this.slots[slot * 2] = record
+    this.slots[slot * 2 + 1] = (this.bucket as Bucket).hash(record) | 0
   }
 }
 
-/** Two records' rows are the same once line endings are normalised (CRLF = LF; a missing last one too). */
+/** Two records' rows are the same once line endings are normalised (see sameRecord). */
 export function sameRow(a: Bucket, i: number, b: Bucket, j: number): boolean {
-  const x = a.data
-  const y = b.data
-  const xStart = a.start[i]
-  const yStart = b.start[j]
-  const xEnd = contentEnd(x, xStart, a.end[i])
-  const yEnd = contentEnd(y, yStart, b.end[j])
-  if (xEnd - xStart === yEnd - yStart && x.compare(y, yStart, yEnd, xStart, xEnd) === 0) return true
-  const hasCr = (buffer: Buffer, start: number, end: number): boolean => {
-    const cr = buffer.indexOf(CR, start)
-    return cr !== -1 && cr < end
-  }
-  if (!hasCr(x, xStart, xEnd) && !hasCr(y, yStart, yEnd)) return false
-  const lf = (buffer: Buffer, start: number, end: number): string =>
-    buffer.toString('latin1', start, end).replace(/\r\n/g, '\n')
-  return lf(x, xStart, xEnd) === lf(y, yStart, yEnd)
+  return sameRecord(a.data, a.start(i), a.end(i), b.data, b.start(j), b.end(j))
 }
 
-/** Reads a whole bucket file into `into` (a larger buffer when it is too small). */
-export function readBucket(path: string, into: Buffer): Bucket {
+/** Reads `path` whole into `into`, or into a larger buffer when it is too small; returns the buffer and the length. */
+function readWhole(path: string, into: Buffer): [Buffer, number] {
   const fd = openSync(path, 'r')
   try {
     const size = fstatSync(fd).size
-    const buffer = size > into.length ? Buffer.allocUnsafe(size) : into
+    // Not from the pool: an index is read as a Uint32Array, which needs an aligned offset.
+    const buffer = size > into.length ? Buffer.allocUnsafeSlow(size) : into
     let read = 0
     while (read < size) {
       const bytes = readSync(fd, buffer, read, size - read, read)
       if (bytes === 0) break
       read += bytes
     }
-    return new Bucket(buffer, read)
+    return [buffer, read]
   } finally {
     closeSync(fd)
   }
+}
+
+/** The buffers a bucket is read into, reused from one bucket to the next. */
+export interface BucketBuffers {
+  data: Buffer
+  index: Buffer
+}
+
+/** Reads a bucket's data file and index (`<path>` and `<path>.i`) into `buffers` (larger ones when too small). */
+export function readBucket(path: string, buffers: BucketBuffers): Bucket {
+  const [data, dataLength] = readWhole(path, buffers.data)
+  const [index, indexLength] = readWhole(`${path}.i`, buffers.index)
+  buffers.data = data
+  buffers.index = index
+  const entries = Math.floor(indexLength / (ENTRY * 4))
+  return new Bucket(
+    data,
+    dataLength,
+    new Uint32Array(index.buffer, index.byteOffset, entries * ENTRY),
+    entries
+  )
 }

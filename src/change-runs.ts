@@ -3,27 +3,35 @@ import { type Bucket, BufferedWriter } from './buckets.js'
 
 /**
  * Change runs: each bucket writes its entering, changed and exiting rows as [row u32][length u32][row] records, in
- * source order; merging the runs by row number gives a change file in the source's order.
+ * source order, as one run (a byte range) of a run file; merging the runs by row number gives a change file in the
+ * source's order.
  */
-const LF = 0x0a
+export interface Run {
+  path: string
+  start: number
+  end: number
+}
 
-/** Reads the [row u32][length u32][bytes] records of a change run, in order, through a small buffer. */
+/** Reads the [row u32][length u32][bytes] records of a run, in order, through a small buffer. */
 class RunReader {
-  private readonly fd: number
-  buffer = Buffer.allocUnsafe(64 << 10)
+  // Small: a merge reads from one run per bucket at once.
+  buffer = Buffer.allocUnsafe(16 << 10)
   private length = 0
   private position = 0
   row = 0
   start = 0
   end = 0
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'r')
-  }
+  constructor(
+    private readonly fd: number,
+    /** Where the next read in the file starts, and where the run ends. */
+    private offset: number,
+    private readonly stop: number
+  ) {}
 
-  /** Moves to the next record; false at the end (the file is closed then). */
+  /** Moves to the next record; false at the end of the run. */
   next(): boolean {
-    if (!this.fill(8)) return this.close()
+    if (!this.fill(8)) return false
     this.row = this.buffer.readUInt32LE(this.position)
     const length = this.buffer.readUInt32LE(this.position + 4)
     this.position += 8
@@ -33,7 +41,7 @@ class RunReader {
     return true
   }
 
-  /** Makes `count` bytes available from `position`; false when the file has fewer left. */
+  /** Makes `count` bytes available from `position`; false when the run has fewer left. */
   private fill(count: number): boolean {
     if (this.length - this.position >= count) return true
     const rest = this.length - this.position
@@ -47,55 +55,75 @@ class RunReader {
     this.position = 0
     this.length = rest
     while (this.length < count) {
-      const bytes = readSync(this.fd, this.buffer, this.length, this.buffer.length - this.length, null)
+      const want = Math.min(this.buffer.length - this.length, this.stop - this.offset)
+      const bytes = want > 0 ? readSync(this.fd, this.buffer, this.length, want, this.offset) : 0
       if (bytes === 0) return false
       this.length += bytes
+      this.offset += bytes
     }
     return true
-  }
-
-  private close(): false {
-    closeSync(this.fd)
-    return false
   }
 }
 
 /**
- * Pass 3: the change file, from the runs each bucket wrote (each in source order): the header, then every run's rows
+ * Pass 3: the change file, from the runs the buckets wrote (each in source order): the header, then every run's rows
  * merged by their row number, so the file keeps the source's order.
  */
-export function mergeRuns(runs: string[], out: string, header: Buffer): void {
+export function mergeRuns(runs: Run[], out: string, header: Buffer): void {
+  const files = new Map<string, number>()
   const writer = new BufferedWriter(out)
   try {
-    put(writer, header, 0, header.length)
-    const readers = runs.map(run => new RunReader(run)).filter(reader => reader.next())
+    writer.writeLine(header, 0, header.length)
+    const readers: RunReader[] = []
+    for (const run of runs) {
+      if (run.end <= run.start) continue
+      let fd = files.get(run.path)
+      if (fd === undefined) files.set(run.path, (fd = openSync(run.path, 'r')))
+      const reader = new RunReader(fd, run.start, run.end)
+      if (reader.next()) readers.push(reader)
+    }
     while (readers.length > 0) {
       let first = 0
       for (let i = 1; i < readers.length; i++) if (readers[i].row < readers[first].row) first = i
       const reader = readers[first]
-      put(writer, reader.buffer, reader.start, reader.end)
+      writer.writeLine(reader.buffer, reader.start, reader.end)
       if (!reader.next()) readers.splice(first, 1)
     }
   } finally {
     writer.close()
+    for (const fd of files.values()) closeSync(fd)
   }
 }
 
-const NEWLINE = Buffer.from('\n')
+/** Writes runs to one run file, one after another. */
+export class RunWriter {
+  private readonly writer: BufferedWriter
+  private start = 0
 
-/** Writes a row, ending it with a line feed when it has none (the last row of a file may not). */
-function put(writer: BufferedWriter, buffer: Buffer, start: number, end: number): void {
-  writer.write(buffer, start, end)
-  if (end > start && buffer[end - 1] !== LF) writer.write(NEWLINE)
-}
+  constructor(readonly path: string) {
+    this.writer = new BufferedWriter(path)
+  }
 
-/** Appends record `i` of a bucket to a change run. */
-export function addToRun(run: BufferedWriter, bucket: Bucket, i: number): void {
-  const start = bucket.start[i]
-  const end = bucket.end[i]
-  const head = run.reserve(8)
-  head.writeUInt32LE(bucket.row[i], run.used)
-  head.writeUInt32LE(end - start, run.used + 4)
-  run.used += 8
-  run.write(bucket.data, start, end)
+  /** Appends record `i` of a bucket to the current run. */
+  add(bucket: Bucket, i: number): void {
+    const run = this.writer
+    const start = bucket.start(i)
+    const end = bucket.end(i)
+    const head = run.reserve(8)
+    head.writeUInt32LE(bucket.row(i), run.used)
+    head.writeUInt32LE(end - start, run.used + 4)
+    run.used += 8
+    run.write(bucket.data, start, end)
+  }
+
+  /** Ends the current run and returns it; the next record starts a new one. */
+  endRun(): Run {
+    const run = { path: this.path, start: this.start, end: this.writer.position }
+    this.start = run.end
+    return run
+  }
+
+  close(): void {
+    this.writer.close()
+  }
 }

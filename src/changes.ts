@@ -158,6 +158,11 @@ export class Changes {
         throw new BaselineError(baseline.source, 'it is not a complete CSV file')
       throw error
     }
+    toolkit.info(
+      result.method === 'merge'
+        ? `Both files are in '${inputs.compareKey}' order: compared in one pass`
+        : `The files are not both in '${inputs.compareKey}' order: compared by hash`
+    )
     for (const [file, count] of Object.entries(result.emptyKeys)) {
       if (count > 0) {
         toolkit.warning(

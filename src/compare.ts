@@ -1,18 +1,21 @@
 import { copyFile, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BufferedWriter, KeyTable, readBucket, sameRow } from './buckets.js'
-import { addToRun, mergeRuns } from './change-runs.js'
+import { mergeRuns, type Run } from './change-runs.js'
 import { headerOf } from './csv.js'
-import { spreadBoth } from './spread.js'
+import { compareSorted } from './merge-join.js'
+import { startJoinHelper } from './join-worker.js'
+import { matchBuckets, type Matched, type MatchTask } from './match.js'
+import { spreadHere } from './spread.js'
 
 export { MissingKeyColumnError } from './spread.js'
 
 /**
- * What changed between two membership files, matched by a key column, without holding either file in memory: both
- * files are spread over bucket files by a hash of the key; each bucket's baseline is indexed in memory (an
- * open-addressing table of offsets: no string per row) and matched against the same bucket of the new file; a last
- * pass over each source copies the entering, changed and exiting rows, byte for byte and in source order, into the
- * change files. Memory: about two buckets and a byte per row.
+ * What changed between two membership files, matched by a key column, without holding either file in memory. Files
+ * that are both in key order (an export sorted by ID) are walked side by side in one pass (merge-join.ts). Otherwise,
+ * a hash join on two threads: both files are spread over bucket files by a hash of the key (spread.ts); each
+ * bucket's baseline is indexed in memory (an open-addressing table of offsets: no string per row) and matched
+ * against the same bucket of the new file (match.ts); the change runs each bucket wrote are merged by row number
+ * into the change files (change-runs.ts). Either way the rows are copied byte for byte, in source order.
  */
 export interface ChangeFiles {
   entering: string
@@ -21,6 +24,8 @@ export interface ChangeFiles {
 }
 
 export interface Comparison {
+  /** `merge`: both files were in key order, compared in one pass; `hash`: compared through bucket files. */
+  method: 'merge' | 'hash'
   entering: number
   exiting: number
   /** null when the two files' columns differ (no changed file is written then). */
@@ -32,7 +37,7 @@ export interface Comparison {
   duplicateKeys: { baseline: number; current: number }
 }
 
-const BUCKET_BYTES = 16 << 20
+const BUCKET_BYTES = 4 << 20
 
 /** Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). */
 export async function compareMemberships(
@@ -42,103 +47,81 @@ export async function compareMemberships(
   out: ChangeFiles,
   workDir: string
 ): Promise<Comparison> {
-  const sizes = (await stat(current)).size + (await stat(baseline)).size
-  const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
-  const dir = await mkdtemp(join(workDir, '.compare-'))
   const partial = {
     entering: `${out.entering}.partial`,
     exiting: `${out.exiting}.partial`,
     changed: `${out.changed}.partial`
   }
   try {
-    // Both files at once (the baseline in a worker thread where there is one): the new file's errors come first,
-    // so when neither has the key column, the error is about the input, not the baseline.
-    const [next, base] = await spreadBoth(
-      { path: current, file: 'current', key, dir, name: 'c', count },
-      { path: baseline, file: 'baseline', key, dir, name: 'b', count }
-    )
-    const columnsDiffer = base.columns.join('\u0000') !== next.columns.join('\u0000')
-    const result: Comparison = {
-      entering: 0,
-      exiting: 0,
-      changed: columnsDiffer ? null : 0,
-      columnsDiffer,
-      baselineMembers: 0,
-      emptyKeys: { baseline: base.emptyKeys, current: next.emptyKeys },
-      duplicateKeys: { baseline: 0, current: 0 }
-    }
-    const run = (kind: string, b: number): string => join(dir, `${kind}${b}`)
-    let oldBuffer: Buffer = Buffer.allocUnsafe(0)
-    let newBuffer: Buffer = Buffer.allocUnsafe(0)
-    for (let b = 0; b < count; b++) {
-      const old = readBucket(join(dir, `b${b}`), oldBuffer)
-      oldBuffer = old.data
-      const table = new KeyTable(old)
-      // Each baseline record's slot; -1 for a later occurrence of a key (the first one wins).
-      const slots = new Int32Array(old.count)
-      for (let i = 0; i < old.count; i++) {
-        const slot = table.find(old, i)
-        if (table.record(slot) >= 0) {
-          result.duplicateKeys.baseline++
-          slots[i] = -1
-        } else {
-          table.set(slot, i)
-          slots[i] = slot
-        }
-      }
-      const now = readBucket(join(dir, `c${b}`), newBuffer)
-      newBuffer = now.data
-      const enteringRun = new BufferedWriter(run('e', b))
-      const changedRun = new BufferedWriter(run('k', b))
-      const exitingRun = new BufferedWriter(run('x', b))
-      // Keys of the new file that the baseline does not have, to find their duplicates.
-      const entering = new KeyTable(now)
-      for (let j = 0; j < now.count; j++) {
-        const slot = table.find(now, j)
-        const match = table.record(slot)
-        if (match < 0) {
-          const own = entering.find(now, j)
-          if (entering.record(own) >= 0) {
-            result.duplicateKeys.current++
-            continue
-          }
-          entering.set(own, j)
-          addToRun(enteringRun, now, j)
-          result.entering++
-          continue
-        }
-        if (table.matched[slot]) {
-          result.duplicateKeys.current++
-          continue
-        }
-        table.matched[slot] = 1
-        if (!columnsDiffer && !sameRow(old, match, now, j)) {
-          addToRun(changedRun, now, j)
-          ;(result.changed as number)++
-        }
-      }
-      // In the baseline's order: the exiting file keeps its source's order.
-      for (let i = 0; i < old.count; i++) {
-        if (slots[i] < 0) continue
-        result.baselineMembers++
-        if (table.matched[slots[i]]) continue
-        addToRun(exitingRun, old, i)
-        result.exiting++
-      }
-      for (const writer of [enteringRun, changedRun, exitingRun]) writer.close()
-    }
-    const runs = (kind: string): string[] => Array.from({ length: count }, (_, b) => run(kind, b))
-    mergeRuns(runs('e'), partial.entering, next.header)
-    if (!columnsDiffer) mergeRuns(runs('k'), partial.changed, next.header)
-    mergeRuns(runs('x'), partial.exiting, base.header)
+    // Files in key order (an export sorted by ID) take one pass; any other order is found early on, at its first key
+    // out of order, and takes the hash join.
+    const result =
+      (await compareSorted(current, baseline, key, partial)) ??
+      (await compareHashed(current, baseline, key, partial, workDir))
     await rename(partial.entering, out.entering)
     await rename(partial.exiting, out.exiting)
-    if (columnsDiffer) await rm(out.changed, { force: true })
+    if (result.columnsDiffer) await rm(out.changed, { force: true })
     else await rename(partial.changed, out.changed)
     return result
   } finally {
-    await rm(dir, { recursive: true, force: true })
     for (const file of Object.values(partial)) await rm(file, { force: true })
+  }
+}
+
+/** The hash join: both files spread over bucket files, matched bucket by bucket, the change runs merged. */
+async function compareHashed(
+  current: string,
+  baseline: string,
+  key: string,
+  partial: ChangeFiles,
+  workDir: string
+): Promise<Comparison> {
+  const sizes = (await stat(current)).size + (await stat(baseline)).size
+  const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
+  const dir = await mkdtemp(join(workDir, '.compare-'))
+  const helper = startJoinHelper()
+  try {
+    // Both files at once, the baseline in the helper thread; the new file's errors come first, so when neither has
+    // the key column, the error is about the input, not the baseline.
+    const other = helper.spread({ path: baseline, file: 'baseline', key, dir, name: 'b', count })
+    other.catch(() => undefined)
+    const next = await spreadHere({ path: current, file: 'current', key, dir, name: 'c', count })
+    const base = await other
+    const columnsDiffer = base.columns.join('\u0000') !== next.columns.join('\u0000')
+    // Half the buckets each.
+    const buckets = Array.from({ length: count }, (_, b) => b)
+    const task = (name: string, half: number): MatchTask => ({
+      dir,
+      name,
+      buckets: buckets.filter(b => b % 2 === half),
+      columnsDiffer
+    })
+    const theirs = helper.match(task('r1', 1))
+    theirs.catch(() => undefined)
+    const parts = [await matchBuckets(task('r0', 0)), await theirs]
+    const sum = (count: (part: Matched) => number): number =>
+      parts.reduce((total, part) => total + count(part), 0)
+    const runs = (kind: keyof Matched['runs']): Run[] => parts.flatMap(part => part.runs[kind])
+    mergeRuns(runs('entering'), partial.entering, next.header)
+    if (!columnsDiffer) mergeRuns(runs('changed'), partial.changed, next.header)
+    mergeRuns(runs('exiting'), partial.exiting, base.header)
+    return {
+      method: 'hash',
+      entering: sum(part => part.entering),
+      exiting: sum(part => part.exiting),
+      changed: columnsDiffer ? null : sum(part => part.changed),
+      columnsDiffer,
+      baselineMembers: sum(part => part.baselineMembers),
+      emptyKeys: { baseline: base.emptyKeys, current: next.emptyKeys },
+      duplicateKeys: {
+        baseline: sum(part => part.duplicateKeys.baseline),
+        current: sum(part => part.duplicateKeys.current)
+      }
+    }
+  } finally {
+    // The thread first: its files are closed before their folder goes.
+    await helper.stop()
+    await rm(dir, { recursive: true, force: true })
   }
 }
 

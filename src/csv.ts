@@ -93,6 +93,37 @@ export function contentEnd(buffer: Buffer, start: number, end: number): number {
   return e
 }
 
+/** Two records are the same once line endings are normalised (CRLF = LF; a missing last one too). */
+export function sameRecord(
+  x: Buffer,
+  xStart: number,
+  xEnd: number,
+  y: Buffer,
+  yStart: number,
+  yEnd: number
+): boolean {
+  xEnd = contentEnd(x, xStart, xEnd)
+  yEnd = contentEnd(y, yStart, yEnd)
+  const length = xEnd - xStart
+  if (length === yEnd - yStart) {
+    if (length > 128) {
+      if (x.compare(y, yStart, yEnd, xStart, xEnd) === 0) return true
+    } else {
+      // Byte by byte: most rows are short, and a native compare costs more to call than this loop takes.
+      let k = 0
+      while (k < length && x[xStart + k] === y[yStart + k]) k++
+      if (k === length) return true
+    }
+  }
+  // Searched within the record only: the buffer may go on for megabytes.
+  const hasCr = (buffer: Buffer, start: number, end: number): boolean =>
+    buffer.subarray(start, end).includes(CR)
+  if (!hasCr(x, xStart, xEnd) && !hasCr(y, yStart, yEnd)) return false
+  const lf = (buffer: Buffer, start: number, end: number): string =>
+    buffer.toString('latin1', start, end).replace(/\r\n/g, '\n')
+  return lf(x, xStart, xEnd) === lf(y, yStart, yEnd)
+}
+
 /** Every field of a record, unquoted (for the header). */
 export function parseFields(buffer: Buffer, start: number, end: number): string[] {
   const fields: string[] = []
@@ -109,30 +140,34 @@ export function parseFields(buffer: Buffer, start: number, end: number): string[
 /**
  * Where field `index` of a record lies when no quote comes before its end (most rows: then its bytes are the value).
  * Returns 'range' with `range` set to [start, end), 'missing' when the record has fewer fields, or 'quoted' when a
- * quote comes first (use fieldAt). `quoted` says whether the record has a quote at all.
+ * quote comes first (use fieldAt). Scans byte by byte: a key is mostly one of the first, short fields, where a native
+ * search costs more to call than this loop takes.
  */
 export function fieldRange(
   buffer: Buffer,
   start: number,
   end: number,
   index: number,
-  quoted: boolean,
   range: number[]
 ): 'range' | 'missing' | 'quoted' {
   const stop = contentEnd(buffer, start, end)
   let from = start
-  for (let k = 0; k < index; k++) {
-    const comma = buffer.indexOf(COMMA, from)
-    if (comma === -1 || comma >= stop) return quoted ? 'quoted' : 'missing'
-    from = comma + 1
+  let field = 0
+  for (let i = start; i < stop; i++) {
+    const byte = buffer[i]
+    if (byte === QUOTE) return 'quoted'
+    if (byte !== COMMA) continue
+    if (field === index) {
+      range[0] = from
+      range[1] = i
+      return 'range'
+    }
+    field++
+    from = i + 1
   }
-  const comma = buffer.indexOf(COMMA, from)
+  if (field !== index) return 'missing'
   range[0] = from
-  range[1] = comma === -1 || comma >= stop ? stop : comma
-  if (quoted) {
-    const quote = buffer.indexOf(QUOTE, start)
-    if (quote !== -1 && quote <= range[1]) return 'quoted'
-  }
+  range[1] = stop
   return 'range'
 }
 

@@ -1,6 +1,9 @@
 import { isMainThread } from 'node:worker_threads'
-import { run } from './main.js'
+// The comparison's hash join has a worker thread started from this bundle (see join-worker.ts): that thread runs
+// join-worker.ts's start-up only, so the action itself is loaded (from its own chunk) on the main thread alone.
+import './join-worker.js'
 
-// The comparison runs part of its work in a worker thread started from this bundle: that thread does its task (see
-// spread.ts) and not the action.
-if (isMainThread) await run()
+if (isMainThread) {
+  const { run } = await import('./main.js')
+  await run()
+}

@@ -2,7 +2,9 @@
 // against the artifact of the one before (compare-with: previous-run), found through a stub of the GitHub REST API
 // and downloaded by the real @actions/artifact client from Azurite.
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { errorLines, validInputs } from '../support/action.mjs'
 import { harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
@@ -54,6 +56,7 @@ describe('nightly runs compare with the previous night', () => {
     // Night 2: 1-10 left, 101-120 joined, 50 changed plan.
     const second = await night('nightly1', HEADER + rows(range(11, 121), id => (id === 50 ? 'pro' : 'free')))
     expect(errorLines(second.result.stdout)).toEqual([])
+    expect(second.result.stdout).toContain("Both files are in 'amplitude_id' order: compared in one pass")
     expect(second.result.outputs).toMatchObject({
       baseline: first.run.id,
       enteringCount: '20',
@@ -83,9 +86,21 @@ describe('nightly runs compare with the previous night', () => {
     })
     expect(manifest2.history.map((h: { memberCount: number }) => h.memberCount)).toEqual([100, 110])
 
-    // Night 3: the chain of manifests carries the history on.
-    const third = await night('nightly1', HEADER + rows(range(11, 131)))
-    expect(third.result.outputs.baseline).toBe(second.run.id)
+    // Night 3: the chain of manifests carries the history on. Tonight's file comes in another order (newest first):
+    // not in key order, so the bundle compares through its hash join, on its worker thread.
+    const third = await night('nightly1', HEADER + rows(range(11, 131).reverse()))
+    expect(errorLines(third.result.stdout)).toEqual([])
+    expect(third.result.stdout).toContain("The files are not both in 'amplitude_id' order: compared by hash")
+    expect(third.result.outputs).toMatchObject({
+      baseline: second.run.id,
+      enteringCount: '10',
+      exitingCount: '0',
+      changedCount: '1'
+    })
+    expect(readFileSync(third.result.outputs.enteringFile, 'utf8')).toBe(
+      HEADER + rows(range(121, 131).reverse())
+    )
+    expect(readFileSync(third.result.outputs.changedFile, 'utf8')).toBe(HEADER + '50,user-50,free\n')
     const manifest3 = JSON.parse(
       String((await artifactFiles(third.result)).get('amplitude-cohort-nightly1.json'))
     )
@@ -162,5 +177,21 @@ describe('nightly runs compare with the previous night', () => {
       )
     ])
     expect(suite().sim.requests.length).toBe(before)
+  })
+
+  it('a baseline file out of key order that ends inside a quoted field fails in the worker thread, naming the baseline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baseline-'))
+    const baseline = join(dir, 'last-night.csv')
+    // Out of order at its second row, so the one-pass walk gives up before the end: the hash join's thread reads the
+    // cut end, and its error must come back as the kind the action explains.
+    writeFileSync(baseline, `${HEADER}3,user-3,free\n2,user-2,free\n1,user-1,"free\n`)
+    await suite().sim.addCohort('cut1', { content: HEADER + rows([2, 1]), polls: 0 })
+    const result = await suite().runAction(
+      validInputs(suite().sim, 'cut1', { 'compare-with': baseline, 'upload-artifact': 'false' })
+    )
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(/^The baseline file cannot be used: it is not a complete CSV file/)
+    ])
+    rmSync(dir, { recursive: true, force: true })
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { parse } from 'csv-parse/sync'
 import fc from 'fast-check'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compareMemberships, firstExport, MissingKeyColumnError } from '../../src/compare.js'
@@ -53,6 +53,21 @@ function firsts(rows: Row[]): Map<string, Row> {
 
 const norm = (row: Row) => line(row).replace(/\r\n/g, '\n')
 
+/** The model of key order: whole numbers (no leading zero) first, by value; then other keys, byte by byte. */
+function keyOrder(a: string, b: string): number {
+  const number = (k: string) => /^(0|[1-9][0-9]*)$/.test(k)
+  if (number(a) !== number(b)) return number(a) ? -1 : 1
+  if (number(a)) return BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0
+  return Buffer.compare(Buffer.from(a), Buffer.from(b))
+}
+
+/** Whether the non-empty keys of `rows` never go down in key order (then the one-pass merge compares them). */
+const inKeyOrder = (rows: Row[]) =>
+  rows.filter(r => r.key !== '').every((r, i, keyed) => i === 0 || keyOrder(keyed[i - 1].key, r.key) <= 0)
+
+/** The rows sorted by key (stable: repeats keep their order, the first occurrence stays first). */
+const sortedByKey = (rows: Row[]) => [...rows].sort((a, b) => keyOrder(a.key, b.key))
+
 const rowArb = fc.record({
   key: fc.oneof(
     fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'x,y', 'q"q'),
@@ -72,7 +87,11 @@ describe('compareMemberships: the change files are what the model says, byte for
         fc.array(rowArb, { maxLength: 25 }),
         fc.array(rowArb, { maxLength: 25 }),
         fc.boolean(),
-        async (before, after, lastEol) => {
+        fc.boolean(),
+        async (generatedBefore, generatedAfter, lastEol, sorted) => {
+          // Half the cases in key order, which the one-pass merge compares; the others mostly not, for the hash join.
+          const before = sorted ? sortedByKey(generatedBefore) : generatedBefore
+          const after = sorted ? sortedByKey(generatedAfter) : generatedAfter
           const header = 'amplitude_id,props'
           const { result, entering, exiting, changed } = await compare(
             csv(header, before),
@@ -112,6 +131,7 @@ describe('compareMemberships: the change files are what the model says, byte for
           expect(changed).toBe(`${header}\n${expectedChanged}`)
           expect(exiting).toBe(`${header}\n${expectedExiting}`)
           expect(result.baselineMembers).toBe(old.size)
+          expect(result.method).toBe(inKeyOrder(before) && inKeyOrder(after) ? 'merge' : 'hash')
           expect(result.emptyKeys).toEqual({
             baseline: before.filter(r => r.key === '').length,
             current: after.filter(r => r.key === '').length
@@ -131,7 +151,10 @@ describe('compareMemberships: the change files are what the model says, byte for
       fc.asyncProperty(
         fc.array(rowArb, { maxLength: 30 }),
         fc.array(rowArb, { maxLength: 30 }),
-        async (before, after) => {
+        fc.boolean(),
+        async (generatedBefore, generatedAfter, sorted) => {
+          const before = sorted ? sortedByKey(generatedBefore) : generatedBefore
+          const after = sorted ? sortedByKey(generatedAfter) : generatedAfter
           const header = 'amplitude_id,props'
           const { entering, exiting, changed } = await compare(csv(header, before), csv(header, after))
           const records = (text: string) =>
@@ -210,16 +233,68 @@ describe('compareMemberships: rules', () => {
     )
   })
 
-  it('spreads a larger file over several buckets with the same result', async () => {
-    const rows = (from: number, to: number, plan: (i: number) => string) =>
-      Array.from({ length: to - from }, (_, i) => `${from + i},${'x'.repeat(200)},${plan(from + i)}\n`).join(
-        ''
-      )
-    const base = `amplitude_id,pad,plan\n${rows(0, 60_000, () => 'free')}`
-    const next = `amplitude_id,pad,plan\n${rows(1000, 61_500, i => (i % 100 === 0 ? 'pro' : 'free'))}`
-    const { result } = await compare(base, next)
+  it('a larger file: in key order, one pass; shuffled, over several buckets; the same change files either way', async () => {
+    const row = (i: number, plan: string) => `${i},${'x'.repeat(200)},${plan}\n`
+    const base = Array.from({ length: 60_000 }, (_, i) => row(i, 'free'))
+    const next = Array.from({ length: 60_500 }, (_, k) =>
+      row(1000 + k, (1000 + k) % 100 === 0 ? 'pro' : 'free')
+    )
+    // Each file in an order of its own (a stride prime to its length), so the new file's order is no help either.
+    const shuffle = (rows: string[], stride: number) => rows.map((_, i) => rows[(i * stride) % rows.length])
+    const header = 'amplitude_id,pad,plan\n'
+    const sorted = await compare(header + base.join(''), header + next.join(''))
+    const shuffled = await compare(
+      header + shuffle(base, 7919).join(''),
+      header + shuffle(next, 7901).join('')
+    )
+    const expected = { entering: 1500, exiting: 1000, changed: 590, baselineMembers: 60_000 }
+    expect(sorted.result).toMatchObject({ ...expected, method: 'merge' })
     // 25 MB in all: two buckets at least.
-    expect(result).toMatchObject({ entering: 1500, exiting: 1000, changed: 590, baselineMembers: 60_000 })
+    expect(shuffled.result).toMatchObject({ ...expected, method: 'hash' })
+    const lines = (text?: string) => text?.split('\n').sort()
+    for (const kind of ['entering', 'exiting', 'changed'] as const) {
+      expect(lines(shuffled[kind])).toEqual(lines(sorted[kind]))
+    }
+  })
+
+  it('files in key order up to their last row fall back to the hash join, with no scratch file left', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1},p${i % 3}\n`)
+    const base = rows(5000)
+    const next = rows(5100)
+    // The last row of the new file out of order.
+    next.push('7,late\n')
+    const { result, dir } = await compare(
+      `amplitude_id,p\n${base.join('')}`,
+      `amplitude_id,p\n${next.join('')}`
+    )
+    expect(result).toMatchObject({
+      method: 'hash',
+      entering: 100,
+      exiting: 0,
+      changed: 0,
+      duplicateKeys: { baseline: 0, current: 1 }
+    })
+    expect(readdirSync(dir).sort()).toEqual([
+      'base.csv',
+      'new.changed.csv',
+      'new.csv',
+      'new.entering.csv',
+      'new.exiting.csv'
+    ])
+  })
+
+  it('orders whole numbers by value and other keys byte by byte, repeats next to each other', async () => {
+    const { result, entering } = await compare(
+      'amplitude_id\n9\n10\n10\n011\nA\nb\n',
+      'amplitude_id\n8\n9\n100\n011\n011\nB\nb\n'
+    )
+    expect(result).toMatchObject({
+      method: 'merge',
+      entering: 3,
+      exiting: 2,
+      duplicateKeys: { baseline: 1, current: 1 }
+    })
+    expect(entering).toBe('amplitude_id\n8\n100\nB\n')
   })
 })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { parse } from 'csv-parse/sync'
 import fc from 'fast-check'
 import { CsvRecordCounter } from '../../src/row-counter.js'
+import { csvText } from '../support/csv-arbitrary.js'
 
 /** Counts records by feeding `text` split at `cuts` (to cross chunk boundaries anywhere). */
 function count(text: string, cuts: number[] = []): { records: number; complete: boolean } {
@@ -45,18 +46,8 @@ describe('CsvRecordCounter', () => {
   })
 
   it('agrees with csv-parse on generated CSV, however the stream is chunked', () => {
-    const field = fc.oneof(
-      fc.stringMatching(/^[a-z0-9 ]{0,6}$/),
-      fc
-        .array(fc.constantFrom('a', ',', '"', '\n', '\r\n', ' ', 'é'), { maxLength: 8 })
-        .map(parts => `"${parts.join('').replace(/"/g, '""')}"`)
-    )
-    const row = fc.array(field, { minLength: 1, maxLength: 4 }).map(fields => fields.join(','))
-    const file = fc
-      .tuple(fc.array(row, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
-      .map(([rows, eol, trailing]) => rows.join(eol) + (trailing && rows.length ? eol : ''))
     fc.assert(
-      fc.property(file, fc.array(fc.nat(400), { maxLength: 6 }), (text, cuts) => {
+      fc.property(csvText(), fc.array(fc.nat(400), { maxLength: 6 }), (text, cuts) => {
         const { records, complete } = count(text, cuts)
         expect(complete).toBe(true)
         expect(records).toBe(oracle(text))
