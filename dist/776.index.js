@@ -978,10 +978,7 @@ async function compareSorted(current, baseline, key, out) {
         return result;
     }
     finally {
-        for (const writer of writers)
-            writer.close();
-        next.cursor.close();
-        base?.cursor.close();
+        (0,buckets/* closeAll */.S5)([...writers, next.cursor, base?.cursor]);
     }
 }
 
@@ -1000,8 +997,19 @@ var match = __webpack_require__(14954);
 
 
 const BUCKET_BYTES = 4 << 20;
-/** Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). */
-async function compareMemberships(current, baseline, key, out, workDir) {
+/** The comparison running now, if any: the next one waits for it. */
+let running = Promise.resolve();
+/**
+ * Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). One
+ * comparison at a time in the process (several cohorts may finish together): each already keeps both threads busy,
+ * so running two at once would not finish sooner, and memory stays that of one.
+ */
+function compareMemberships(current, baseline, key, out, workDir) {
+    const comparison = running.then(() => compareNow(current, baseline, key, out, workDir));
+    running = comparison.catch(() => undefined);
+    return comparison;
+}
+async function compareNow(current, baseline, key, out, workDir) {
     const partial = {
         entering: `${out.entering}.partial`,
         exiting: `${out.exiting}.partial`,
@@ -1030,10 +1038,10 @@ async function compareHashed(current, baseline, key, partial, workDir) {
     const sizes = (await (0,promises_.stat)(current)).size + (await (0,promises_.stat)(baseline)).size;
     const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)));
     const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(workDir, '.compare-'));
-    const helper = (0,join_worker/* startJoinHelper */.J)();
+    let helper;
     try {
-        // Both files at once, the baseline in the helper thread; the new file's errors come first, so when neither has
-        // the key column, the error is about the input, not the baseline.
+        helper = (0,join_worker/* startJoinHelper */.J)();
+        // Both files at once, the baseline in the helper thread (both headers were checked by compareSorted).
         const other = helper.spread({ path: baseline, file: 'baseline', key, dir, name: 'b', count });
         other.catch(() => undefined);
         const next = await (0,spread/* spreadHere */.S)({ path: current, file: 'current', key, dir, name: 'c', count });
@@ -1072,7 +1080,7 @@ async function compareHashed(current, baseline, key, partial, workDir) {
     }
     finally {
         // The thread first: its files are closed before their folder goes.
-        await helper.stop();
+        await helper?.stop();
         await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }

@@ -22,7 +22,13 @@ export class BufferedWriter {
 
   constructor(path: string, size = WRITE_BUFFER) {
     this.fd = openSync(path, 'w')
-    this.buffer = Buffer.allocUnsafe(size)
+    // Not from the pool: at offset 0, so it can also be written as a Uint32Array (see words()).
+    this.buffer = Buffer.allocUnsafeSlow(size)
+  }
+
+  /** The buffer as 32-bit words in the platform's byte order (an index is read back the same way). */
+  words(): Uint32Array {
+    return new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length >> 2)
   }
 
   /** Bytes written so far, buffered ones included: where the next write lands in the file. */
@@ -30,9 +36,11 @@ export class BufferedWriter {
     return this.written + this.used
   }
 
-  /** Makes room for `length` bytes and returns the buffer to write them at `used`. */
+  /** Makes room for `length` bytes (at most the buffer's size) and returns the buffer to write them at `used`. */
   reserve(length: number): Buffer {
     if (this.used + length > this.buffer.length) this.flush()
+    if (length > this.buffer.length)
+      throw new RangeError(`cannot reserve ${length} bytes in a smaller buffer`)
     return this.buffer
   }
 
@@ -69,6 +77,19 @@ export class BufferedWriter {
       closeSync(this.fd)
     }
   }
+}
+
+/** Closes each of `items`, even when closing one fails; then throws the first failure. */
+export function closeAll(items: Iterable<{ close(): void } | undefined>): void {
+  let failure: unknown
+  for (const item of items) {
+    try {
+      item?.close()
+    } catch (error) {
+      failure ??= error
+    }
+  }
+  if (failure !== undefined) throw failure
 }
 
 /** FNV-1a over bytes. */

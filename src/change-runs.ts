@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs'
-import { type Bucket, BufferedWriter } from './buckets.js'
+import { type Bucket, BufferedWriter, closeAll } from './buckets.js'
 
 /**
  * Change runs: each bucket writes its entering, changed and exiting rows as [row u32][length u32][row] records, in
@@ -90,8 +90,7 @@ export function mergeRuns(runs: Run[], out: string, header: Buffer): void {
       if (!reader.next()) readers.splice(first, 1)
     }
   } finally {
-    writer.close()
-    for (const fd of files.values()) closeSync(fd)
+    closeAll([writer, ...[...files.values()].map(fd => ({ close: () => closeSync(fd) }))])
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { mergeRuns, type Run } from './change-runs.js'
 import { headerOf } from './csv.js'
 import { compareSorted } from './merge-join.js'
-import { startJoinHelper } from './join-worker.js'
+import { type JoinHelper, startJoinHelper } from './join-worker.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
 
@@ -39,8 +39,27 @@ export interface Comparison {
 
 const BUCKET_BYTES = 4 << 20
 
-/** Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). */
-export async function compareMemberships(
+/** The comparison running now, if any: the next one waits for it. */
+let running: Promise<unknown> = Promise.resolve()
+
+/**
+ * Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). One
+ * comparison at a time in the process (several cohorts may finish together): each already keeps both threads busy,
+ * so running two at once would not finish sooner, and memory stays that of one.
+ */
+export function compareMemberships(
+  current: string,
+  baseline: string,
+  key: string,
+  out: ChangeFiles,
+  workDir: string
+): Promise<Comparison> {
+  const comparison = running.then(() => compareNow(current, baseline, key, out, workDir))
+  running = comparison.catch(() => undefined)
+  return comparison
+}
+
+async function compareNow(
   current: string,
   baseline: string,
   key: string,
@@ -79,10 +98,10 @@ async function compareHashed(
   const sizes = (await stat(current)).size + (await stat(baseline)).size
   const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
   const dir = await mkdtemp(join(workDir, '.compare-'))
-  const helper = startJoinHelper()
+  let helper: JoinHelper | undefined
   try {
-    // Both files at once, the baseline in the helper thread; the new file's errors come first, so when neither has
-    // the key column, the error is about the input, not the baseline.
+    helper = startJoinHelper()
+    // Both files at once, the baseline in the helper thread (both headers were checked by compareSorted).
     const other = helper.spread({ path: baseline, file: 'baseline', key, dir, name: 'b', count })
     other.catch(() => undefined)
     const next = await spreadHere({ path: current, file: 'current', key, dir, name: 'c', count })
@@ -120,7 +139,7 @@ async function compareHashed(
     }
   } finally {
     // The thread first: its files are closed before their folder goes.
-    await helper.stop()
+    await helper?.stop()
     await rm(dir, { recursive: true, force: true })
   }
 }

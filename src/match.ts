@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
-import { KeyTable, readBucket, sameRow } from './buckets.js'
+import { closeAll, KeyTable, readBucket, sameRow } from './buckets.js'
 import { type Run, RunWriter } from './change-runs.js'
 
 /**
@@ -102,9 +102,7 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
       result.runs.exiting.push(exitingRun.endRun())
     }
   } finally {
-    enteringRun.close()
-    changedRun.close()
-    exitingRun.close()
+    closeAll([enteringRun, changedRun, exitingRun])
   }
   return result
 }

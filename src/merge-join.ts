@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
-import { BufferedWriter } from './buckets.js'
+import { BufferedWriter, closeAll } from './buckets.js'
 import type { ChangeFiles, Comparison } from './compare.js'
 import { CsvCursor } from './csv-cursor.js'
 import { fieldAt, fieldRange, parseFields, sameRecord } from './csv.js'
@@ -227,8 +227,6 @@ export async function compareSorted(
     result.duplicateKeys = { baseline: base.duplicateKeys, current: next.duplicateKeys }
     return result
   } finally {
-    for (const writer of writers) writer.close()
-    next.cursor.close()
-    base?.cursor.close()
+    closeAll([...writers, next.cursor, base?.cursor])
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { BufferedWriter, ENTRY, hashBytes } from './buckets.js'
+import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'
 import { fieldAt, fieldRange, parseFields, readCsv } from './csv.js'
 
 /**
@@ -35,34 +35,39 @@ export interface Source {
   emptyKeys: number
 }
 
-/** One bucket being written: its data file (`<name><i>`) and its index (`<name><i>.i`). */
+/** One bucket being written: its data file (`<name><i>`) and its index (`<name><i>.i`, written as words). */
 interface BucketWriter {
   data: BufferedWriter
   index: BufferedWriter
+  words: Uint32Array
 }
 
 /** Write buffers: one pair per bucket is open at once; the index is a quarter of the data or less. */
 const BUCKET_BUFFER = 64 << 10
 const INDEX_BUFFER = 16 << 10
+/** Keys up to this length are copied byte by byte (a native copy costs more to call than that takes). */
+const SHORT_KEY = 64
 
 /** Spreads one file over its bucket files, here. */
 export async function spreadHere(task: SpreadTask): Promise<Source> {
   const buckets: BucketWriter[] = []
+  const writers: BufferedWriter[] = []
+  const open = (path: string, size: number): BufferedWriter => {
+    const writer = new BufferedWriter(path, size)
+    writers.push(writer)
+    return writer
+  }
   const source: Source = { header: Buffer.alloc(0), columns: [], rows: 0, emptyKeys: 0 }
   try {
     for (let i = 0; i < task.count; i++) {
       const path = join(task.dir, `${task.name}${i}`)
-      buckets.push({
-        data: new BufferedWriter(path, BUCKET_BUFFER),
-        index: new BufferedWriter(`${path}.i`, INDEX_BUFFER)
-      })
+      const data = open(path, BUCKET_BUFFER)
+      const index = open(`${path}.i`, INDEX_BUFFER)
+      buckets.push({ data, index, words: index.words() })
     }
     await spread(task, source, buckets)
   } finally {
-    for (const bucket of buckets) {
-      bucket.data.close()
-      bucket.index.close()
-    }
+    closeAll(writers)
   }
   return source
 }
@@ -82,20 +87,23 @@ async function spread(task: SpreadTask, source: Source, buckets: BucketWriter[])
     start: number,
     end: number
   ): void => {
-    const { data, index } = bucket
-    const entry = index.reserve(ENTRY * 4)
-    const at = index.used
-    // Little-endian, as the index is read back (as a Uint32Array) on every platform Node runs GitHub Actions on.
-    entry.writeUInt32LE(row, at)
-    entry.writeUInt32LE(hash, at + 4)
-    entry.writeUInt32LE(data.position, at + 8)
-    entry.writeUInt32LE(kEnd - kStart, at + 12)
-    index.used = at + ENTRY * 4
-    // The key byte by byte (it is short: a native copy costs more to call), then the row.
-    const keyBytes = data.reserve(kEnd - kStart)
-    let to = data.used
-    for (let i = kStart; i < kEnd; i++) keyBytes[to++] = k[i]
-    data.used = to
+    const { data, index, words } = bucket
+    // In the platform's byte order, as the index is read back (readBucket).
+    index.reserve(ENTRY * 4)
+    const at = index.used >> 2
+    words[at] = row
+    words[at + 1] = hash
+    words[at + 2] = data.position
+    words[at + 3] = kEnd - kStart
+    index.used += ENTRY * 4
+    if (kEnd - kStart > SHORT_KEY) {
+      data.write(k, kStart, kEnd)
+    } else {
+      const keyBytes = data.reserve(kEnd - kStart)
+      let to = data.used
+      for (let i = kStart; i < kEnd; i++) keyBytes[to++] = k[i]
+      data.used = to
+    }
     data.write(buffer, start, end)
   }
   source.rows = await readCsv(

@@ -194,4 +194,43 @@ describe('nightly runs compare with the previous night', () => {
     ])
     rmSync(dir, { recursive: true, force: true })
   })
+
+  it('files not in key order: the hash join of the bundle, on both threads over several buckets, keeps the order of each file', async () => {
+    // 250 k members a night, 7 MB a file: several buckets, so the worker thread matches some of them.
+    const shuffle = (ids: number[], stride: number) => ids.map((_, i) => ids[(i * stride) % ids.length])
+    const oldIds = shuffle(range(0, 250_000), 7919)
+    const newIds = shuffle(range(1000, 251_000), 7901)
+    const plan = (id: number) => (id % 100 === 0 ? 'pro' : 'free')
+    const dir = mkdtempSync(join(tmpdir(), 'baseline-'))
+    const baseline = join(dir, 'last-night.csv')
+    writeFileSync(baseline, HEADER + rows(oldIds))
+    await suite().sim.addCohort('big1', { content: HEADER + rows(newIds, plan), polls: 0 })
+    const result = await suite().runAction(
+      validInputs(suite().sim, 'big1', { 'compare-with': baseline, 'upload-artifact': 'false' })
+    )
+    expect(errorLines(result.stdout)).toEqual([])
+    expect(result.stdout).toContain("The files are not both in 'amplitude_id' order: compared by hash")
+    expect(result.outputs).toMatchObject({
+      enteringCount: '1000',
+      exitingCount: '1000',
+      changedCount: '2490'
+    })
+    const read = (file: string) => readFileSync(file, 'utf8')
+    expect(read(result.outputs.enteringFile)).toBe(
+      HEADER +
+        rows(
+          newIds.filter(id => id >= 250_000),
+          plan
+        )
+    )
+    expect(read(result.outputs.exitingFile)).toBe(HEADER + rows(oldIds.filter(id => id < 1000)))
+    expect(read(result.outputs.changedFile)).toBe(
+      HEADER +
+        rows(
+          newIds.filter(id => id < 250_000 && id % 100 === 0),
+          plan
+        )
+    )
+    rmSync(dir, { recursive: true, force: true })
+  })
 })

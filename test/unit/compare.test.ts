@@ -12,6 +12,8 @@ let n = 0
 
 interface Row {
   key: string
+  /** The key in quotes even when it needs none: the same key as without. */
+  quoteKey: boolean
   props: string
   eol: '\n' | '\r\n'
 }
@@ -22,7 +24,7 @@ function field(value: string): string {
 }
 
 function line(row: Row): string {
-  return `${field(row.key)},${field(row.props)}`
+  return `${row.quoteKey ? `"${row.key.replace(/"/g, '""')}"` : field(row.key)},${field(row.props)}`
 }
 
 function csv(header: string, rows: Row[], lastEol = true): string {
@@ -73,6 +75,7 @@ const rowArb = fc.record({
     fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'x,y', 'q"q'),
     fc.stringMatching(/^[a-z0-9]{1,4}$/)
   ),
+  quoteKey: fc.boolean(),
   props: fc.oneof(
     fc.constantFrom('', 'plain', 'multi\nline', 'crlf\r\ninside', 'comma,inside', 'quote"inside'),
     fc.string({ maxLength: 6 })
@@ -251,9 +254,16 @@ describe('compareMemberships: rules', () => {
     expect(sorted.result).toMatchObject({ ...expected, method: 'merge' })
     // 25 MB in all: two buckets at least.
     expect(shuffled.result).toMatchObject({ ...expected, method: 'hash' })
-    const lines = (text?: string) => text?.split('\n').sort()
-    for (const kind of ['entering', 'exiting', 'changed'] as const) {
-      expect(lines(shuffled[kind])).toEqual(lines(sorted[kind]))
+    // Byte for byte and in each file's own order: the runs of every bucket, on both threads, merged by row number.
+    const only = (rows: string[], test: (id: number) => boolean) =>
+      header + rows.filter(r => test(Number(r.slice(0, r.indexOf(','))))).join('')
+    for (const [run, oldRows, newRows] of [
+      [sorted, base, next],
+      [shuffled, shuffle(base, 7919), shuffle(next, 7901)]
+    ] as const) {
+      expect(run.entering).toBe(only(newRows, id => id >= 60_000))
+      expect(run.exiting).toBe(only(oldRows, id => id < 1000))
+      expect(run.changed).toBe(only(newRows, id => id < 60_000 && id % 100 === 0))
     }
   })
 
@@ -295,6 +305,21 @@ describe('compareMemberships: rules', () => {
       duplicateKeys: { baseline: 1, current: 1 }
     })
     expect(entering).toBe('amplitude_id\n8\n100\nB\n')
+  })
+})
+
+describe('compareMemberships: one at a time', () => {
+  it('a small comparison started second finishes after a large one started first', async () => {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1},p\n`).join('')
+    const finished: string[] = []
+    // The large one yields to the event loop many times on the way; the small one would finish during the first.
+    await Promise.all([
+      compare(`amplitude_id,p\n${rows(300_000)}`, `amplitude_id,p\n${rows(300_001)}`).then(() =>
+        finished.push('large')
+      ),
+      compare('amplitude_id,p\n1,p\n', 'amplitude_id,p\n2,p\n').then(() => finished.push('small'))
+    ])
+    expect(finished).toEqual(['large', 'small'])
   })
 })
 
