@@ -42,7 +42,7 @@ const sizes = env.BENCH_SIZES ? env.BENCH_SIZES.split(',').map(Number) : quick ?
 const kinds = env.BENCH_KINDS?.split(',').map(s => s.trim())
 const downloadSizeMB = quick ? 50 : 100
 // The whole run is bounded: past this, everything started is stopped and the bench fails.
-const deadlineMs = Number(env.BENCH_TIMEOUT_MS ?? 25 * 60_000)
+const deadlineMs = Number(env.BENCH_TIMEOUT_MS ?? 40 * 60_000)
 
 const cleanups = []
 async function cleanup() {
