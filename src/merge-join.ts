@@ -11,7 +11,8 @@ import { MissingKeyColumnError } from './spread.js'
  * checked on the way; at the first key out of order, the walk gives up and the caller compares by hash instead.
  *
  * Key order: keys that are whole numbers (digits, no leading zero) first, by value; then every other key, byte by
- * byte. So IDs sorted as numbers and keys sorted as text (`LC_ALL=C sort`) both qualify.
+ * byte. So IDs sorted by value, and text keys or IDs of one length sorted as text (`LC_ALL=C sort`), qualify; IDs of
+ * different lengths sorted as text (10 before 9) do not, and take the hash join.
  */
 const ZERO = 0x30
 const NINE = 0x39

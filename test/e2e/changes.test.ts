@@ -1,7 +1,7 @@
 // What changed since the last export, end to end: dist/index.js on nightly runs of one workflow, each comparing
 // against the artifact of the one before (compare-with: previous-run), found through a stub of the GitHub REST API
 // and downloaded by the real @actions/artifact client from Azurite.
-import { describe, expect, it } from '@jest/globals'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,9 @@ import { harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
 
 const suite = harnessSuite()
+/** Baseline files given by path; removed after the file's tests, whatever their outcome. */
+const scratch = mkdtempSync(join(tmpdir(), 'changes-e2e-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 const HEADER = 'amplitude_id,user_id,plan\n'
 const rows = (ids: number[], plan: (id: number) => string = () => 'free') =>
@@ -180,7 +183,7 @@ describe('nightly runs compare with the previous night', () => {
   })
 
   it('a baseline file out of key order that ends inside a quoted field fails in the worker thread, naming the baseline', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baseline-'))
+    const dir = mkdtempSync(join(scratch, 'baseline-'))
     const baseline = join(dir, 'last-night.csv')
     // Out of order at its second row, so the one-pass walk gives up before the end: the hash join's thread reads the
     // cut end, and its error must come back as the kind the action explains.
@@ -192,7 +195,6 @@ describe('nightly runs compare with the previous night', () => {
     expect(errorLines(result.stdout)).toEqual([
       expect.stringMatching(/^The baseline file cannot be used: it is not a complete CSV file/)
     ])
-    rmSync(dir, { recursive: true, force: true })
   })
 
   it('files not in key order: the hash join of the bundle, on both threads over several buckets, keeps the order of each file', async () => {
@@ -201,7 +203,7 @@ describe('nightly runs compare with the previous night', () => {
     const oldIds = shuffle(range(0, 250_000), 7919)
     const newIds = shuffle(range(1000, 251_000), 7901)
     const plan = (id: number) => (id % 100 === 0 ? 'pro' : 'free')
-    const dir = mkdtempSync(join(tmpdir(), 'baseline-'))
+    const dir = mkdtempSync(join(scratch, 'baseline-'))
     const baseline = join(dir, 'last-night.csv')
     writeFileSync(baseline, HEADER + rows(oldIds))
     await suite().sim.addCohort('big1', { content: HEADER + rows(newIds, plan), polls: 0 })
@@ -231,6 +233,5 @@ describe('nightly runs compare with the previous night', () => {
           plan
         )
     )
-    rmSync(dir, { recursive: true, force: true })
   })
 })
