@@ -145,10 +145,9 @@ export class Changes {
       result = await compareMemberships(current, baseline.csv, inputs.compareKey, files, dirname(current))
     } catch (error) {
       if (error instanceof MissingKeyColumnError && error.file === 'current') {
-        const header = parseFields(...asRecord(await headerOf(current)))
         throw new InputError(
           Inputs.CompareKey,
-          `names the column '${inputs.compareKey}', which the new file does not have (its columns: ${header.join(', ')})`
+          `names the column '${inputs.compareKey}', which the new file does not have (its columns: ${error.columns.join(', ')})`
         )
       }
       if (error instanceof MissingKeyColumnError) {

@@ -7,7 +7,7 @@ import { type JoinHelper, startJoinHelper } from './join-worker.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
 
-export { MissingKeyColumnError } from './spread.js'
+export { MissingKeyColumnError } from './keyed-rows.js'
 
 /**
  * What changed between two membership files, matched by a key column, without holding either file in memory. Files

@@ -2,9 +2,10 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import { InvalidFileError } from './errors.js'
 
 /**
- * A CSV file read one record at a time, on demand (RFC 4180, as CsvRecordSplitter): for walking two files side by
- * side. The current record is `buffer[start, end)`, the exact bytes of the file with its line terminator; it stays
- * valid until the next call of next(). One buffer, grown only for a record larger than itself.
+ * A CSV file read one record at a time, on demand (RFC 4180): a line break inside a quoted field does not end a
+ * record, and blank lines are not records. The current record is `buffer[start, end)`, the exact bytes of the file
+ * with its line terminator; it stays valid until the next call of next(). One buffer, grown only for a record larger
+ * than half of it. Scans with Buffer.indexOf (native memchr), as CsvRecordCounter does.
  */
 const QUOTE = 0x22
 const LF = 0x0a
@@ -17,8 +18,6 @@ export class CsvCursor {
   buffer: Buffer
   start = 0
   end = 0
-  /** Whether the current record holds a quote. */
-  quoted = false
   private storage: Buffer
   private readonly fd: number
   private eof = false
@@ -51,44 +50,48 @@ export class CsvCursor {
     let start = this.end
     let i = start
     let inQuotes = false
-    let quoted = false
+    // The next quote and line feed, in locals while scanning (kept in the fields between calls).
+    let quote = this.quote
+    let lf = this.lf
     for (;;) {
       const data = this.buffer
       const n = data.length
       while (i < n) {
-        if (this.quote !== -1 && this.quote < i) this.quote = data.indexOf(QUOTE, i)
+        if (quote !== -1 && quote < i) quote = data.indexOf(QUOTE, i)
         if (inQuotes) {
-          if (this.quote === -1) break
+          if (quote === -1) break
           // A quote closes the field, unless it is the first of an escaped pair: the next pass opens it again.
           inQuotes = false
-          i = this.quote + 1
+          i = quote + 1
           continue
         }
-        if (this.lf !== -1 && this.lf < i) this.lf = data.indexOf(LF, i)
-        if (this.quote !== -1 && (this.lf === -1 || this.quote < this.lf)) {
-          inQuotes = quoted = true
-          i = this.quote + 1
+        if (lf !== -1 && lf < i) lf = data.indexOf(LF, i)
+        if (quote !== -1 && (lf === -1 || quote < lf)) {
+          inQuotes = true
+          i = quote + 1
           continue
         }
-        if (this.lf === -1) break
+        if (lf === -1) break
+        this.quote = quote
+        this.lf = lf
         this.start = start
-        this.end = this.lf + 1
-        this.quoted = quoted
+        this.end = lf + 1
         return true
       }
       const more = this.fill(start)
       // The data moved: from `start` to 0.
       i -= start
-      this.quote = this.quote >= start ? this.quote - start : UNKNOWN
-      this.lf = this.lf >= start ? this.lf - start : UNKNOWN
+      quote = quote >= start ? quote - start : UNKNOWN
+      lf = lf >= start ? lf - start : UNKNOWN
       start = 0
       if (!more) {
+        this.quote = quote
+        this.lf = lf
         if (inQuotes) throw new InvalidFileError(`${this.path} ends inside a quoted CSV field`)
         if (this.buffer.length === 0) return false
         // The last record, without a line terminator.
         this.start = 0
         this.end = this.buffer.length
-        this.quoted = quoted
         return true
       }
     }

@@ -1,89 +1,13 @@
-import { closeSync, openSync, readSync } from 'node:fs'
-import { open } from 'node:fs/promises'
-import { InvalidFileError } from './errors.js'
+import { CsvCursor } from './csv-cursor.js'
 
 /**
- * Streaming CSV records (RFC 4180): splits a byte stream into whole records, each handed over as the exact bytes of
- * the file (line terminator included), so rows can be copied byte for byte; reads single fields without parsing the
- * rest. A line break inside a quoted field does not end a record; blank lines are not records. Scans with
- * Buffer.indexOf (native memchr), as CsvRecordCounter does.
+ * CSV records (RFC 4180) as the exact bytes of the file, line terminator included (csv-cursor.ts reads them), so rows
+ * can be copied byte for byte: single fields read without parsing the rest, and records compared.
  */
 const QUOTE = 0x22
 const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
-const READ_BUFFER = 1 << 20
-
-/** A record's bytes are `buffer[start, end)`, its line terminator included; `quoted` when it holds a quote. */
-export type RecordHandler = (buffer: Buffer, start: number, end: number, quoted: boolean) => void
-
-export class CsvRecordSplitter {
-  private inQuotes = false
-  /** Whether the current record has a quote so far. */
-  private quoted = false
-  /** The start of the current record, when it began in an earlier chunk. */
-  private pending: Buffer[] = []
-
-  constructor(private readonly onRecord: RecordHandler) {}
-
-  push(chunk: Buffer): void {
-    const n = chunk.length
-    let start = 0
-    let i = 0
-    let lf = -2
-    let q = -2
-    while (i < n) {
-      if (q !== -1 && q < i) q = chunk.indexOf(QUOTE, i)
-      if (this.inQuotes) {
-        if (q === -1) break
-        // A quote closes the field, unless it is the first of an escaped pair: the next pass opens it again.
-        this.inQuotes = false
-        i = q + 1
-        continue
-      }
-      if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i)
-      if (q !== -1 && (lf === -1 || q < lf)) {
-        this.inQuotes = true
-        this.quoted = true
-        i = q + 1
-        continue
-      }
-      if (lf === -1) break
-      this.emit(chunk, start, lf + 1)
-      start = i = lf + 1
-    }
-    // Copied: the caller may reuse `chunk` for its next read.
-    if (start < n) this.pending.push(Buffer.from(chunk.subarray(start)))
-  }
-
-  /** Ends the input; returns false when it ends inside a quoted field (cut short or malformed). */
-  end(): boolean {
-    if (this.pending.length > 0) {
-      const last = Buffer.concat(this.pending)
-      this.pending = []
-      if (!isBlank(last, 0, last.length)) this.onRecord(last, 0, last.length, this.quoted)
-    }
-    return !this.inQuotes
-  }
-
-  private emit(chunk: Buffer, start: number, end: number): void {
-    let buffer = chunk
-    if (this.pending.length > 0) {
-      buffer = Buffer.concat([...this.pending, chunk.subarray(start, end)])
-      this.pending = []
-      start = 0
-      end = buffer.length
-    }
-    const quoted = this.quoted
-    this.quoted = false
-    if (!isBlank(buffer, start, end)) this.onRecord(buffer, start, end, quoted)
-  }
-}
-
-function isBlank(buffer: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buffer[i] !== LF && buffer[i] !== CR) return false
-  return true
-}
 
 /** The end of a record's content: before its line terminator (LF or CRLF). */
 export function contentEnd(buffer: Buffer, start: number, end: number): number {
@@ -213,57 +137,14 @@ function readField(buffer: Buffer, i: number, stop: number): [string, number] {
   }
 }
 
-/**
- * Streams a CSV file's records through one reused buffer: `onHeader` with the first, `onRow` with each data row and
- * its index. Rejects with InvalidFileError when the file ends inside a quoted field. Returns the number of data rows.
- */
-export async function readCsv(
-  path: string,
-  onHeader: (buffer: Buffer, start: number, end: number) => void,
-  onRow: (buffer: Buffer, start: number, end: number, quoted: boolean, row: number) => void
-): Promise<number> {
-  let row = -1
-  const splitter = new CsvRecordSplitter((buffer, start, end, quoted) => {
-    if (row < 0) onHeader(buffer, start, end)
-    else onRow(buffer, start, end, quoted, row)
-    row++
-  })
-  // Synchronous reads of one reused buffer (the file is mostly in the page cache: a hop through the thread pool per
-  // chunk costs more than the read), yielding to the event loop every few MiB so a cancellation is still noticed.
-  const fd = openSync(path, 'r')
-  try {
-    const chunk = Buffer.allocUnsafe(READ_BUFFER)
-    for (let n = 1; ; n++) {
-      const bytesRead = readSync(fd, chunk, 0, chunk.length, null)
-      if (bytesRead === 0) break
-      splitter.push(chunk.subarray(0, bytesRead))
-      if (n % 16 === 0) await new Promise(resolve => setImmediate(resolve))
-    }
-  } finally {
-    closeSync(fd)
-  }
-  if (!splitter.end()) throw new InvalidFileError(`${path} ends inside a quoted CSV field`)
-  return Math.max(0, row)
-}
-
 /** The header record of a CSV file (with a line terminator), read without reading the rest. */
 export async function headerOf(path: string): Promise<Buffer> {
-  let header: Buffer | undefined
-  const splitter = new CsvRecordSplitter((buffer, start, end) => {
-    header ??= Buffer.from(buffer.subarray(start, end))
-  })
-  const file = await open(path)
+  const cursor = new CsvCursor(path, 64 << 10)
   try {
-    const chunk = Buffer.allocUnsafe(64 << 10)
-    while (!header) {
-      const { bytesRead } = await file.read(chunk, 0, chunk.length, null)
-      if (bytesRead === 0) break
-      splitter.push(chunk.subarray(0, bytesRead))
-    }
+    if (!cursor.next()) return Buffer.alloc(0)
+    const header = Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end))
+    return header[header.length - 1] === LF ? header : Buffer.concat([header, Buffer.from('\n')])
   } finally {
-    await file.close()
+    cursor.close()
   }
-  splitter.end()
-  if (!header) return Buffer.alloc(0)
-  return header[header.length - 1] === LF ? header : Buffer.concat([header, Buffer.from('\n')])
 }

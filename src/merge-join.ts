@@ -1,9 +1,8 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll } from './buckets.js'
 import type { ChangeFiles, Comparison } from './compare.js'
-import { CsvCursor } from './csv-cursor.js'
-import { fieldAt, fieldRange, parseFields, sameRecord } from './csv.js'
-import { MissingKeyColumnError } from './spread.js'
+import { sameRecord } from './csv.js'
+import { KeyedRows } from './keyed-rows.js'
 
 /**
  * The comparison of two files that are both in key order, as an export sorted by member ID is: one pass over each,
@@ -49,76 +48,38 @@ function keyOrder(
   return aLength - bLength
 }
 
-/** One file walked in key order: its current record with a non-empty key, each key once. */
+/** One file walked in key order: its current row with a non-empty key, each key once. */
 class Side {
-  readonly cursor: CsvCursor
-  header: Buffer = Buffer.alloc(0)
-  columns: string[] = []
-  keyIndex = -1
-  /** The current record's key: `keyBuffer[keyStart, keyEnd)`. */
-  keyBuffer: Buffer = Buffer.alloc(0)
-  keyStart = 0
-  keyEnd = 0
+  readonly rows: KeyedRows
   keyIsNumber = false
   /** A copy of the last key (the cursor's buffer moves on). */
   private last: Buffer = Buffer.allocUnsafe(64)
   private lastLength = -1
   private lastIsNumber = false
-  private readonly range = [0, 0]
-  emptyKeys = 0
   duplicateKeys = 0
   outOfOrder = false
 
-  constructor(
-    path: string,
-    private readonly file: 'baseline' | 'current',
-    private readonly key: string
-  ) {
-    this.cursor = new CsvCursor(path)
-  }
-
-  readHeader(): void {
-    const { cursor } = this
-    if (!cursor.next()) throw new MissingKeyColumnError(this.file, this.key)
-    this.header = Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end))
-    this.columns = parseFields(cursor.buffer, cursor.start, cursor.end)
-    this.keyIndex = this.columns.indexOf(this.key)
-    if (this.keyIndex < 0) throw new MissingKeyColumnError(this.file, this.key)
+  constructor(path: string, file: 'baseline' | 'current', key: string) {
+    this.rows = new KeyedRows(path, file, key)
   }
 
   /**
-   * Moves to the next record whose key is not empty and not a repeat; false at the end, or when a key comes out of
-   * order (`outOfOrder` is set then).
+   * Moves to the next row whose key is not a repeat; false at the end, or when a key comes out of order
+   * (`outOfOrder` is set then).
    */
   advance(): boolean {
-    const { cursor, range } = this
-    while (cursor.next()) {
-      const buffer = cursor.buffer
-      const found = fieldRange(buffer, cursor.start, cursor.end, this.keyIndex, range)
-      if (found === 'quoted') {
-        const value = Buffer.from(fieldAt(buffer, cursor.start, cursor.end, this.keyIndex) ?? '', 'utf8')
-        this.keyBuffer = value
-        this.keyStart = 0
-        this.keyEnd = value.length
-      } else {
-        this.keyBuffer = buffer
-        this.keyStart = range[0]
-        this.keyEnd = range[1]
-      }
-      if (found === 'missing' || this.keyStart === this.keyEnd) {
-        this.emptyKeys++
-        continue
-      }
-      this.keyIsNumber = isNumber(this.keyBuffer, this.keyStart, this.keyEnd)
+    const { rows } = this
+    while (rows.next()) {
+      this.keyIsNumber = isNumber(rows.keyBuffer, rows.keyStart, rows.keyEnd)
       if (this.lastLength >= 0) {
         const order = keyOrder(
           this.last,
           0,
           this.lastLength,
           this.lastIsNumber,
-          this.keyBuffer,
-          this.keyStart,
-          this.keyEnd,
+          rows.keyBuffer,
+          rows.keyStart,
+          rows.keyEnd,
           this.keyIsNumber
         )
         if (order === 0) {
@@ -138,10 +99,11 @@ class Side {
   }
 
   private remember(): void {
-    const length = this.keyEnd - this.keyStart
+    const { keyBuffer, keyStart, keyEnd } = this.rows
+    const length = keyEnd - keyStart
     if (length > this.last.length) this.last = Buffer.allocUnsafe(length * 2)
     // Byte by byte: keys are short, and a native copy costs more to call than this loop takes.
-    const { keyBuffer, keyStart, last } = this
+    const { last } = this
     for (let k = 0; k < length; k++) last[k] = keyBuffer[keyStart + k]
     this.lastLength = length
     this.lastIsNumber = this.keyIsNumber
@@ -158,24 +120,22 @@ export async function compareSorted(
   key: string,
   out: ChangeFiles
 ): Promise<Comparison | undefined> {
-  const next = new Side(current, 'current', key)
   const writers: BufferedWriter[] = []
+  // The new file first: when neither has the key column, the error is about the input.
+  const next = new Side(current, 'current', key)
   let base: Side | undefined
   try {
     base = new Side(baseline, 'baseline', key)
-    // The new file's errors first: when neither has the key column, the error is about the input.
-    next.readHeader()
-    base.readHeader()
-    const columnsDiffer = base.columns.join('\u0000') !== next.columns.join('\u0000')
+    const columnsDiffer = base.rows.columns.join('\u0000') !== next.rows.columns.join('\u0000')
     const open = (path: string, header: Buffer): BufferedWriter => {
       const writer = new BufferedWriter(path)
       writers.push(writer)
       writer.writeLine(header, 0, header.length)
       return writer
     }
-    const entering = open(out.entering, next.header)
-    const exiting = open(out.exiting, base.header)
-    const changed = columnsDiffer ? undefined : open(out.changed, next.header)
+    const entering = open(out.entering, next.rows.header)
+    const exiting = open(out.exiting, base.rows.header)
+    const changed = columnsDiffer ? undefined : open(out.changed, next.rows.header)
     const result: Comparison = {
       method: 'merge',
       entering: 0,
@@ -195,17 +155,17 @@ export async function compareSorted(
         : !hasNew
           ? -1
           : keyOrder(
-              base.keyBuffer,
-              base.keyStart,
-              base.keyEnd,
+              base.rows.keyBuffer,
+              base.rows.keyStart,
+              base.rows.keyEnd,
               base.keyIsNumber,
-              next.keyBuffer,
-              next.keyStart,
-              next.keyEnd,
+              next.rows.keyBuffer,
+              next.rows.keyStart,
+              next.rows.keyEnd,
               next.keyIsNumber
             )
-      const old = base.cursor
-      const now = next.cursor
+      const old = base.rows.cursor
+      const now = next.rows.cursor
       if (order <= 0) result.baselineMembers++
       if (order < 0) {
         exiting.writeLine(old.buffer, old.start, old.end)
@@ -224,10 +184,10 @@ export async function compareSorted(
       hasNew = next.advance()
     }
     if (base.outOfOrder || next.outOfOrder) return undefined
-    result.emptyKeys = { baseline: base.emptyKeys, current: next.emptyKeys }
+    result.emptyKeys = { baseline: base.rows.emptyKeys, current: next.rows.emptyKeys }
     result.duplicateKeys = { baseline: base.duplicateKeys, current: next.duplicateKeys }
     return result
   } finally {
-    closeAll([...writers, next.cursor, base?.cursor])
+    closeAll([...writers, next.rows, base?.rows])
   }
 }

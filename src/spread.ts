@@ -1,22 +1,12 @@
 import { join } from 'node:path'
+import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'
-import { fieldAt, fieldRange, parseFields, readCsv } from './csv.js'
+import { KeyedRows } from './keyed-rows.js'
 
 /**
  * Pass 1 of the hash join: every row of a file with a non-empty key into the bucket file of its key's hash. The two
  * files are spread at the same time, the baseline in the join's worker thread where there is one (join-worker.ts).
  */
-/** A file has no column of that name. */
-export class MissingKeyColumnError extends Error {
-  constructor(
-    readonly file: 'baseline' | 'current',
-    readonly key: string
-  ) {
-    super(`the ${file === 'baseline' ? 'baseline' : 'new'} file has no column '${key}'`)
-    this.name = 'MissingKeyColumnError'
-  }
-}
-
 export interface SpreadTask {
   path: string
   file: 'baseline' | 'current'
@@ -30,8 +20,6 @@ export interface SpreadTask {
 export interface Source {
   header: Buffer
   columns: string[]
-  /** Data rows, header excluded. */
-  rows: number
   emptyKeys: number
 }
 
@@ -47,6 +35,8 @@ const BUCKET_BUFFER = 64 << 10
 const INDEX_BUFFER = 16 << 10
 /** Keys up to this length are copied byte by byte (a native copy costs more to call than that takes). */
 const SHORT_KEY = 64
+/** Rows between two yields to the event loop. */
+const YIELD_EVERY = 1 << 16
 
 /** Spreads one file over its bucket files, here. */
 export async function spreadHere(task: SpreadTask): Promise<Source> {
@@ -57,7 +47,7 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
     writers.push(writer)
     return writer
   }
-  const source: Source = { header: Buffer.alloc(0), columns: [], rows: 0, emptyKeys: 0 }
+  const rows = new KeyedRows(task.path, task.file, task.key)
   try {
     for (let i = 0; i < task.count; i++) {
       const path = join(task.dir, `${task.name}${i}`)
@@ -65,71 +55,36 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
       const index = open(`${path}.i`, INDEX_BUFFER)
       buckets.push({ data, index, words: index.words() })
     }
-    await spread(task, source, buckets)
+    await spread(rows, buckets)
   } finally {
-    closeAll(writers)
+    closeAll([...writers, rows])
   }
-  return source
+  return { header: rows.header, columns: rows.columns, emptyKeys: rows.emptyKeys }
 }
 
-async function spread(task: SpreadTask, source: Source, buckets: BucketWriter[]): Promise<void> {
-  const { key } = task
-  let keyIndex = -1
-  const range = [0, 0]
-  const write = (
-    bucket: BucketWriter,
-    row: number,
-    hash: number,
-    k: Buffer,
-    kStart: number,
-    kEnd: number,
-    buffer: Buffer,
-    start: number,
-    end: number
-  ): void => {
-    const { data, index, words } = bucket
+async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {
+  for (let n = 1; rows.next(); n++) {
+    const { keyBuffer: k, keyStart, keyEnd, cursor } = rows
+    const hash = hashBytes(k, keyStart, keyEnd)
+    const { data, index, words } = buckets[hash % buckets.length]
     // In the platform's byte order, as the index is read back (readBucket).
     index.reserve(ENTRY * 4)
     const at = index.used >> 2
-    words[at] = row
+    words[at] = rows.row
     words[at + 1] = hash
     words[at + 2] = data.position
-    words[at + 3] = kEnd - kStart
+    words[at + 3] = keyEnd - keyStart
     index.used += ENTRY * 4
-    if (kEnd - kStart > SHORT_KEY) {
-      data.write(k, kStart, kEnd)
+    if (keyEnd - keyStart > SHORT_KEY) {
+      data.write(k, keyStart, keyEnd)
     } else {
-      const keyBytes = data.reserve(kEnd - kStart)
+      const keyBytes = data.reserve(keyEnd - keyStart)
       let to = data.used
-      for (let i = kStart; i < kEnd; i++) keyBytes[to++] = k[i]
+      for (let i = keyStart; i < keyEnd; i++) keyBytes[to++] = k[i]
       data.used = to
     }
-    data.write(buffer, start, end)
+    data.write(cursor.buffer, cursor.start, cursor.end)
+    // Now and then, so a cancellation is still noticed.
+    if (n % YIELD_EVERY === 0) await yieldToEvents()
   }
-  source.rows = await readCsv(
-    task.path,
-    (buffer, start, end) => {
-      source.header = Buffer.from(buffer.subarray(start, end))
-      source.columns = parseFields(buffer, start, end)
-      keyIndex = source.columns.indexOf(key)
-      if (keyIndex < 0) throw new MissingKeyColumnError(task.file, key)
-    },
-    (buffer, start, end, _quoted, row) => {
-      let k = buffer
-      const found = fieldRange(buffer, start, end, keyIndex, range)
-      if (found === 'quoted') {
-        const value = fieldAt(buffer, start, end, keyIndex)
-        k = Buffer.from(value ?? '', 'utf8')
-        range[0] = 0
-        range[1] = k.length
-      }
-      if (found === 'missing' || range[0] === range[1]) {
-        source.emptyKeys++
-        return
-      }
-      const hash = hashBytes(k, range[0], range[1])
-      write(buckets[hash % buckets.length], row, hash, k, range[0], range[1], buffer, start, end)
-    }
-  )
-  if (keyIndex < 0) throw new MissingKeyColumnError(task.file, key)
 }

@@ -1,0 +1,80 @@
+import { CsvCursor } from './csv-cursor.js'
+import { fieldAt, fieldRange, parseFields } from './csv.js'
+
+/**
+ * The rows of a membership file with their keys, as both ways of comparing read them (merge-join.ts, spread.ts): the
+ * header and the key column's index, then each row whose key is not empty, with the key's bytes. Rows with an empty
+ * key (or too few fields) are counted and skipped: they cannot be matched.
+ */
+
+/** A file has no column of that name. */
+export class MissingKeyColumnError extends Error {
+  constructor(
+    readonly file: 'baseline' | 'current',
+    readonly key: string,
+    /** The file's columns (none for an empty file). */
+    readonly columns: string[]
+  ) {
+    super(`the ${file === 'baseline' ? 'baseline' : 'new'} file has no column '${key}'`)
+    this.name = 'MissingKeyColumnError'
+  }
+}
+
+export class KeyedRows {
+  readonly cursor: CsvCursor
+  /** The header record, line terminator included, and its fields. */
+  readonly header: Buffer
+  readonly columns: string[]
+  private readonly keyIndex: number
+  /** The current row's key: `keyBuffer[keyStart, keyEnd)` (the row itself is the cursor's record). */
+  keyBuffer: Buffer = Buffer.alloc(0)
+  keyStart = 0
+  keyEnd = 0
+  /** The current row's number among the data rows (0 for the first after the header). */
+  row = -1
+  emptyKeys = 0
+  private readonly range = [0, 0]
+
+  /** Opens `path` and reads its header; throws MissingKeyColumnError when it has no column `key`. */
+  constructor(path: string, file: 'baseline' | 'current', key: string) {
+    const cursor = new CsvCursor(path)
+    try {
+      const found = cursor.next()
+      this.header = found ? Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end)) : Buffer.alloc(0)
+      this.columns = found ? parseFields(cursor.buffer, cursor.start, cursor.end) : []
+      this.keyIndex = this.columns.indexOf(key)
+      if (this.keyIndex < 0) throw new MissingKeyColumnError(file, key, this.columns)
+    } catch (error) {
+      cursor.close()
+      throw error
+    }
+    this.cursor = cursor
+  }
+
+  /** Moves to the next row with a non-empty key; false at the end of the file. */
+  next(): boolean {
+    const { cursor, range, keyIndex } = this
+    while (cursor.next()) {
+      this.row++
+      const buffer = cursor.buffer
+      const found = fieldRange(buffer, cursor.start, cursor.end, keyIndex, range)
+      if (found === 'quoted') {
+        const value = Buffer.from(fieldAt(buffer, cursor.start, cursor.end, keyIndex) ?? '', 'utf8')
+        this.keyBuffer = value
+        this.keyStart = 0
+        this.keyEnd = value.length
+      } else {
+        this.keyBuffer = buffer
+        this.keyStart = range[0]
+        this.keyEnd = range[1]
+      }
+      if (found !== 'missing' && this.keyStart < this.keyEnd) return true
+      this.emptyKeys++
+    }
+    return false
+  }
+
+  close(): void {
+    this.cursor.close()
+  }
+}
