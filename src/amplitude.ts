@@ -11,6 +11,7 @@ import {
   describeErrorBody,
   pathSegment,
   readSmallBody,
+  RETRYABLE_STATUS,
   send,
   stripQueries
 } from './transport.js'
@@ -58,7 +59,6 @@ export type Step = 'request' | 'status' | 'file' | 'storage'
 
 /** JSON requests: 5 attempts, backoff from 1 s to 30 s. */
 const JSON_RETRY: RetryPolicy = { operation: 'request', maxAttempts: 5, baseMs: 1000, capMs: 30_000 }
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 const MAX_REDIRECTS = 5
 const USER_AGENT = 'amplitude-cohort-export'
 

@@ -3,7 +3,7 @@ import type { Clock } from './clock.js'
 import { TransientError } from './errors.js'
 import { retry, type RetryPolicy } from './retry.js'
 import type { Logger } from './toolkit.js'
-import { describeErrorBody, readSmallBody, send, stripQueries } from './transport.js'
+import { describeErrorBody, readSmallBody, RETRYABLE_STATUS, send, stripQueries } from './transport.js'
 
 /**
  * The few GitHub REST calls that find an earlier run's artifact: a run, and the artifacts of a name. Knows HTTP and
@@ -51,10 +51,10 @@ const POLICY: RetryPolicy = {
   operation: 'request',
   maxAttempts: 4,
   baseMs: 1000,
-  capMs: 30_000,
-  maxWaitMs: 60_000
+  capMs: 30_000
 }
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504])
+/** Pages of 100 artifacts looked through for a baseline, newest first. */
+const MAX_PAGES = 10
 
 export class GitHub {
   private readonly http = new HttpClient('amplitude-cohort-export', [], {
@@ -77,9 +77,9 @@ export class GitHub {
     }
   }
 
-  /** The repository's artifacts of that name, newest first, page by page (at most `maxPages` of 100). */
-  async *artifacts(name: string, maxPages = 10): AsyncGenerator<RunArtifact> {
-    for (let page = 1; page <= maxPages; page++) {
+  /** The repository's artifacts of that name, newest first, page by page (at most MAX_PAGES of 100). */
+  async *artifacts(name: string): AsyncGenerator<RunArtifact> {
+    for (let page = 1; page <= MAX_PAGES; page++) {
       const query = new URLSearchParams({ name, per_page: '100', page: String(page) })
       const body = await this.get(`/repos/${this.options.repository}/actions/artifacts?${query}`)
       const list = Array.isArray(body.artifacts) ? (body.artifacts as Record<string, unknown>[]) : []
@@ -109,7 +109,6 @@ export class GitHub {
       clock,
       signal,
       retryable: (error: unknown) => error instanceof TransientError,
-      retryAfterMs: (error: unknown) => (error as TransientError).retryAfterMs,
       onRetry: (error: Error, attempt: number, waitMs: number) =>
         log.warning(`${error.message}; retrying in ${(waitMs / 1000).toFixed(1)}s (attempt ${attempt + 1})`)
     }
@@ -129,7 +128,7 @@ export class GitHub {
       const text = await readSmallBody(response, requestTimeoutMs, signal)
       const detail = (): string => describeErrorBody(redact(text))
       if (status === 401 || status === 403 || status === 404) throw new GitHubAccessError(status, detail())
-      if (RETRYABLE.has(status))
+      if (RETRYABLE_STATUS.has(status))
         throw new TransientError(`GitHub answered HTTP ${status} for ${what} (${detail()})`)
       if (status < 200 || status >= 300)
         throw new Error(`GitHub answered HTTP ${status} for ${what}: ${detail()}`)

@@ -8,6 +8,9 @@ import { CancelledError, messageOf, TransientError, UnexpectedResponseError } fr
  * and a reader for small bodies with an idle limit and a size cap. Failures that a new attempt may fix are
  * TransientErrors whose messages carry no query string (pre-signed links carry signatures).
  */
+/** HTTP statuses that a later attempt may get past: timeouts, rate limits, server errors. */
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
 export interface SendOptions {
   /** Longest wait for the status line and headers. */
   timeoutMs: number
