@@ -195,6 +195,13 @@ function whenAborted(signal) {
 ;// CONCATENATED MODULE: ./src/transport.ts
 
 
+/**
+ * HTTP transport under the Amplitude client: one GET with a time limit for the response headers and cancellation,
+ * and a reader for small bodies with an idle limit and a size cap. Failures that a new attempt may fix are
+ * TransientErrors whose messages carry no query string (pre-signed links carry signatures).
+ */
+/** HTTP statuses that a later attempt may get past: timeouts, rate limits, server errors. */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const MAX_SMALL_BODY_BYTES = 1 << 20;
 /** Strips the query string (signatures, tokens) from every URL or path in a text. */
 function stripQueries(text) {
@@ -334,10 +341,10 @@ const POLICY = {
     operation: 'request',
     maxAttempts: 4,
     baseMs: 1000,
-    capMs: 30_000,
-    maxWaitMs: 60_000
+    capMs: 30_000
 };
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+/** Pages of 100 artifacts looked through for a baseline, newest first. */
+const MAX_PAGES = 10;
 class GitHub {
     options;
     http = new lib/* HttpClient */.Qq('amplitude-cohort-export', [], {
@@ -358,9 +365,9 @@ class GitHub {
             headBranch: stringOrNull(body.head_branch)
         };
     }
-    /** The repository's artifacts of that name, newest first, page by page (at most `maxPages` of 100). */
-    async *artifacts(name, maxPages = 10) {
-        for (let page = 1; page <= maxPages; page++) {
+    /** The repository's artifacts of that name, newest first, page by page (at most MAX_PAGES of 100). */
+    async *artifacts(name) {
+        for (let page = 1; page <= MAX_PAGES; page++) {
             const query = new URLSearchParams({ name, per_page: '100', page: String(page) });
             const body = await this.get(`/repos/${this.options.repository}/actions/artifacts?${query}`);
             const list = Array.isArray(body.artifacts) ? body.artifacts : [];
@@ -390,7 +397,6 @@ class GitHub {
             clock,
             signal,
             retryable: (error) => error instanceof errors/* TransientError */.N_,
-            retryAfterMs: (error) => error.retryAfterMs,
             onRetry: (error, attempt, waitMs) => log.warning(`${error.message}; retrying in ${(waitMs / 1000).toFixed(1)}s (attempt ${attempt + 1})`)
         };
         return retry(POLICY, context, async () => {
@@ -410,7 +416,7 @@ class GitHub {
             const detail = () => describeErrorBody(redact(text));
             if (status === 401 || status === 403 || status === 404)
                 throw new GitHubAccessError(status, detail());
-            if (RETRYABLE.has(status))
+            if (RETRYABLE_STATUS.has(status))
                 throw new errors/* TransientError */.N_(`GitHub answered HTTP ${status} for ${what} (${detail()})`);
             if (status < 200 || status >= 300)
                 throw new Error(`GitHub answered HTTP ${status} for ${what}: ${detail()}`);
@@ -1093,7 +1099,7 @@ class Changes {
             ...Object.values(report.files).filter(f => f !== undefined),
             paths.manifest
         ];
-        return { report, files, manifest };
+        return { report, files };
     }
     async compare(current, files) {
         const baseline = this.baseline;
@@ -1176,6 +1182,10 @@ function formatBytes(bytes) {
 /** Formats a transfer rate: `12.5 MiB/s`. */
 function formatRate(bytes, ms) {
     return `${formatBytes((bytes / Math.max(1, ms)) * 1000)}/s`;
+}
+/** A count for the summary (1,234), or a dash for none. */
+function formatCount(n) {
+    return n === null ? '—' : n.toLocaleString('en-US');
 }
 
 ;// CONCATENATED MODULE: ./src/advice.ts
@@ -1270,6 +1280,14 @@ cohortId) {
     }
     return (`\nTo retry without spending another cohort request, resume export request '${resumable.requestId}' ` +
         `(valid ${until}) by adding this input to the step:\nrequest-id: ${resumable.requestId}`);
+}
+/**
+ * What a failed export reports: what went wrong (the cancellation, once the run is cancelled, whatever failed after
+ * it) and, when it can be resumed, how.
+ */
+function failureMessage(error, signal, resumable, cohortId) {
+    const failure = signal.aborted ? signal.reason : error;
+    return describeFailure(failure) + resumeHint(failure, resumable, cohortId);
 }
 
 ;// CONCATENATED MODULE: ./src/cancel.ts
@@ -1439,7 +1457,8 @@ function parseCompareWith(read, env, token) {
     }
     if (/[\r\n]/.test(value))
         throw new errors/* InputError */.dz(Inputs.CompareWith, 'must be none, previous-run or one path');
-    const path = (0,external_node_path_.isAbsolute)(value) ? (0,external_node_path_.resolve)(value) : (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd(), value);
+    // Relative to the workspace; an absolute path stays as it is.
+    const path = (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd(), value);
     return { kind: 'file', path, given: value };
 }
 function parseCompareKey(read) {
@@ -1660,8 +1679,9 @@ function parsePath(read, env, cohortId, several) {
         throw new errors/* InputError */.dz(Inputs.Path, `must name a file, not a directory: '${given}'`);
     }
     if (!given)
-        return (0,external_node_path_.resolve)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `amplitude-cohort-${cohortId}.csv`);
-    return (0,external_node_path_.isAbsolute)(given) ? (0,external_node_path_.resolve)(given) : (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd(), given);
+        return (0,external_node_path_.resolve)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), cohortFileName(cohortId));
+    // Relative to the workspace; an absolute path stays as it is.
+    return (0,external_node_path_.resolve)(env.GITHUB_WORKSPACE || process.cwd(), given);
 }
 function parseRequestId(read, several) {
     const value = read(Inputs.RequestId);
@@ -1787,7 +1807,6 @@ function normalizeStatus(value) {
 
 /** JSON requests: 5 attempts, backoff from 1 s to 30 s. */
 const JSON_RETRY = { operation: 'request', maxAttempts: 5, baseMs: 1000, capMs: 30_000 };
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const MAX_REDIRECTS = 5;
 const USER_AGENT = 'amplitude-cohort-export';
 class AmplitudeClient {
@@ -2386,7 +2405,7 @@ async function exportCohort(inputs, context) {
         const requestedAt = client.requestSentAt ?? started;
         report.setRequestId(requestId, inputs.requestId ? undefined : requestedAt);
         report.setStatus('queued');
-        return await afterRequest(client, requestId, inputs, context, requestedAt, requestedAt + inputs.timeoutMs);
+        return await afterRequest(client, requestId, inputs, context, requestedAt);
     }
     catch (error) {
         // A resumed request that Amplitude no longer knows (its file lives seven days).
@@ -2410,8 +2429,10 @@ function request(client, inputs, log) {
     });
 }
 /** Steps 2 and 3, each in its log group: wait for the job, download the file. */
-async function afterRequest(client, requestId, inputs, context, requestedAt, deadline) {
+async function afterRequest(client, requestId, inputs, context, requestedAt) {
     const { toolkit: log, clock, signal, report } = context;
+    // `timeout` counts from step 1.
+    const deadline = requestedAt + inputs.timeoutMs;
     await log.group('Wait for the export job', async () => {
         const polls = await waitForCompletion(client, requestId, {
             pollIntervalMs: inputs.pollIntervalMs,
@@ -2559,6 +2580,11 @@ function escapeHtml(text) {
         .replace(/'/g, '&#39;')
         .replace(/`/g, '&#96;')
         .replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+/** An HTML table: a header row, then the rows; cells are HTML already. */
+function htmlTable(head, rows) {
+    const row = (cells, tag) => `<tr>${cells.map(cell => `<${tag}>${cell}</${tag}>`).join('')}</tr>`;
+    return `<table>${row(head, 'th')}${rows.map(cells => row(cells, 'td')).join('')}</table>`;
 }
 
 ;// CONCATENATED MODULE: ./src/trend-chart.ts
@@ -3006,17 +3032,13 @@ class Report {
             ],
             ...changeRows(this.changes)
         ];
-        const table = [['Field', 'Value'].map(h => `<th>${h}</th>`).join('')]
-            .concat(rows.map(row => row.map(cell => `<td>${cell}</td>`).join('')))
-            .map(row => `<tr>${row}</tr>`)
-            .join('');
         const heading = this.error ? 'Amplitude cohort export failed' : 'Amplitude cohort export';
         let text = `<h2>${heading}</h2>\n`;
         const history = this.changes?.history ?? [];
         if (!this.error && history.length > 0) {
             text += `\n${historySection(this.cohortId, history)}\n`;
         }
-        text += `<table>${table}</table>\n`;
+        text += `${htmlTable(['Field', 'Value'], rows)}\n`;
         if (this.error)
             text += `\n**Error:** ${escapeHtml(this.error)}\n\n`;
         await this.toolkit
@@ -3032,7 +3054,6 @@ function historySection(cohortId, history) {
 function changeRows(changes) {
     if (!changes || changes.entering === null)
         return [];
-    const number = (n) => (n === null ? '—' : n.toLocaleString('en-US'));
     const baseline = changes.baseline === 'none'
         ? 'none (first export: every member is entering)'
         : changes.baseline === 'file'
@@ -3042,9 +3063,9 @@ function changeRows(changes) {
                 : `run ${escapeHtml(changes.baseline)}`;
     return [
         ['Compared with', baseline],
-        ['Entering', number(changes.entering)],
-        ['Exiting', number(changes.exiting)],
-        ['Changed', changes.changed === null ? '— (the columns differ)' : number(changes.changed)]
+        ['Entering', formatCount(changes.entering)],
+        ['Exiting', formatCount(changes.exiting)],
+        ['Changed', changes.changed === null ? '— (the columns differ)' : formatCount(changes.changed)]
     ];
 }
 
@@ -3404,8 +3425,7 @@ async function exportSeveral(inputs, context) {
         }
         catch (error) {
             log.end(cohortId);
-            const failure = signal.aborted ? signal.reason : error;
-            report.fail(describeFailure(failure) + resumeHint(failure, report.resumable, cohortId));
+            report.fail(failureMessage(error, signal, report.resumable, cohortId));
             cohort.warning(`failed: ${report.result().error?.split('\n')[0]}`);
         }
         return [cohortId, report];
@@ -3429,7 +3449,6 @@ async function exportSeveral(inputs, context) {
 /** One row per cohort, the members chart with a line per cohort, and the cohort requests spent. */
 function summary(results, reports, spent) {
     const failed = reports.filter(([, r]) => r.failed).length;
-    const number = (n) => (n === null ? '—' : n.toLocaleString('en-US'));
     const head = [
         'Cohort',
         'Request ID',
@@ -3449,20 +3468,14 @@ function summary(results, reports, spent) {
             `<code>${escapeHtml(id)}</code>`,
             r.requestId ? `<code>${r.requestId}</code>` : '—',
             status,
-            number(r.memberCount),
+            formatCount(r.memberCount),
             r.bytes === null ? '—' : formatBytes(r.bytes),
-            number(r.enteringCount),
-            number(r.exitingCount),
-            number(r.changedCount),
+            formatCount(r.enteringCount),
+            formatCount(r.exitingCount),
+            formatCount(r.changedCount),
             artifact
         ];
     });
-    const table = [
-        head.map(h => `<th>${h}</th>`).join(''),
-        ...rows.map(row => row.map(c => `<td>${c}</td>`).join(''))
-    ]
-        .map(row => `<tr>${row}</tr>`)
-        .join('');
     const chart = trendMarkdown(reports.map(([cohortId, report]) => ({ cohortId, history: report.history })));
     // Each cohort's tonight in context, one sentence each.
     const sentences = reports
@@ -3472,7 +3485,7 @@ function summary(results, reports, spent) {
         ? `Amplitude cohort export: ${failed} of ${reports.length} failed`
         : 'Amplitude cohort export';
     return (`<h2>${heading}</h2>\n\n${sentences.length ? `<ul>${sentences.join('')}</ul>\n\n` : ''}` +
-        `${chart ? `${chart}\n` : ''}<table>${table}</table>\n\n` +
+        `${chart ? `${chart}\n` : ''}${htmlTable(head, rows)}\n\n` +
         `Cohort requests spent: ${spent}\n`);
 }
 
@@ -3536,8 +3549,7 @@ async function run(toolkit = actionsToolkit, clock = systemClock) {
         report.succeed();
     }
     catch (error) {
-        const failure = cancel.signal.aborted ? cancel.signal.reason : error;
-        report.fail(describeFailure(failure) + resumeHint(failure, report.resumable));
+        report.fail(failureMessage(error, cancel.signal, report.resumable));
     }
     finally {
         cancel.dispose();

@@ -119,3 +119,17 @@ export function resumeHint(
     `(valid ${until}) by adding this input to the step:\nrequest-id: ${resumable.requestId}`
   )
 }
+
+/**
+ * What a failed export reports: what went wrong (the cancellation, once the run is cancelled, whatever failed after
+ * it) and, when it can be resumed, how.
+ */
+export function failureMessage(
+  error: unknown,
+  signal: AbortSignal,
+  resumable: { requestId: string; requestedAt?: number } | undefined,
+  cohortId?: string
+): string {
+  const failure = signal.aborted ? (signal.reason as unknown) : error
+  return describeFailure(failure) + resumeHint(failure, resumable, cohortId)
+}

@@ -4,14 +4,13 @@ import { copyFile, link, mkdtemp, open, readdir, readFile, rm, stat } from 'node
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import type { Clock } from './clock.js'
 import { Inputs } from './constants.js'
 import { InputError, messageOf } from './errors.js'
 import { GitHub } from './github.js'
 import type { ActionInputs } from './inputs.js'
 import { type Manifest, parseManifest } from './manifest.js'
 import { retry } from './retry.js'
-import type { Toolkit } from './toolkit.js'
+import type { RunContext } from './toolkit.js'
 
 /** The earlier export the new file is compared against, as a plain CSV file on disk. */
 export interface Baseline {
@@ -39,23 +38,13 @@ export class BaselineError extends Error {
   }
 }
 
-export interface BaselineContext {
-  toolkit: Toolkit
-  clock: Clock
-  signal: AbortSignal
-  redact: (text: string) => string
-}
-
 const GZIP = [0x1f, 0x8b]
 
 /**
  * Finds and fetches the baseline before any Amplitude request is spent; undefined when there is no earlier export
  * (the first run, all expired, other branches only). Throws BaselineError when one exists but cannot be used.
  */
-export async function findBaseline(
-  inputs: ActionInputs,
-  context: BaselineContext
-): Promise<Baseline | undefined> {
+export async function findBaseline(inputs: ActionInputs, context: RunContext): Promise<Baseline | undefined> {
   const compare = inputs.compareWith
   if (compare.kind === 'none') return undefined
   if (compare.kind === 'file') return fromFile(compare.path, compare.given, dirname(inputs.path))
@@ -93,7 +82,7 @@ function isGhes(serverUrl: string | undefined): boolean {
 async function fromPreviousRun(
   inputs: ActionInputs,
   token: string,
-  context: BaselineContext
+  context: RunContext
 ): Promise<Baseline | undefined> {
   const { toolkit, clock, signal, redact } = context
   const { env } = toolkit
@@ -138,7 +127,7 @@ async function fetchArtifact(
   runId: number,
   inputs: ActionInputs,
   token: string,
-  { toolkit, clock, signal }: BaselineContext
+  { toolkit, clock, signal }: RunContext
 ): Promise<Baseline | undefined> {
   const { env } = toolkit
   const source = String(runId)

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import { type Baseline, BaselineError, type BaselineContext, findBaseline } from './baseline.js'
+import { type Baseline, BaselineError, findBaseline } from './baseline.js'
 import { compareMemberships, type Comparison, firstExport, MissingKeyColumnError } from './compare.js'
 import { Inputs } from './constants.js'
 import { headerOf, parseFields } from './csv.js'
@@ -9,6 +9,7 @@ import { type HistoryEntry, nextHistory } from './history.js'
 import { InputError, InvalidFileError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { type Manifest, siblings } from './manifest.js'
+import type { RunContext } from './toolkit.js'
 
 /** What changed since the last export, as the outputs, the summary and the manifest report it. */
 export interface ChangeReport {
@@ -47,10 +48,10 @@ export class Changes {
   private constructor(
     private readonly inputs: ActionInputs,
     private readonly baseline: Baseline | undefined,
-    private readonly context: BaselineContext
+    private readonly context: RunContext
   ) {}
 
-  static async prepare(inputs: ActionInputs, context: BaselineContext): Promise<Changes> {
+  static async prepare(inputs: ActionInputs, context: RunContext): Promise<Changes> {
     return new Changes(inputs, await findBaseline(inputs, context), context)
   }
 
@@ -62,7 +63,7 @@ export class Changes {
   async compute(
     membership: Membership,
     facts: { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
-  ): Promise<{ report: ChangeReport; files: string[]; manifest: Manifest }> {
+  ): Promise<{ report: ChangeReport; files: string[] }> {
     const { inputs } = this
     const paths = siblings(membership.path)
     const columns = parseFields(...asRecord(await headerOf(membership.path)))
@@ -130,7 +131,7 @@ export class Changes {
       ...Object.values(report.files).filter(f => f !== undefined),
       paths.manifest
     ]
-    return { report, files, manifest }
+    return { report, files }
   }
 
   private async compare(

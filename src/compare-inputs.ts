@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Defaults, Inputs } from './constants.js'
 import { InputError } from './errors.js'
 import type { Read } from './inputs.js'
@@ -23,7 +23,8 @@ export function parseCompareWith(read: Read, env: Toolkit['env'], token: string)
     return { kind: 'previous-run', token }
   }
   if (/[\r\n]/.test(value)) throw new InputError(Inputs.CompareWith, 'must be none, previous-run or one path')
-  const path = isAbsolute(value) ? resolve(value) : resolve(env.GITHUB_WORKSPACE || process.cwd(), value)
+  // Relative to the workspace; an absolute path stays as it is.
+  const path = resolve(env.GITHUB_WORKSPACE || process.cwd(), value)
   return { kind: 'file', path, given: value }
 }
 

@@ -1,19 +1,14 @@
 import { AmplitudeClient } from './amplitude.js'
 import { AmplitudeRefusedError, UnknownRequestError } from './errors.js'
-import type { Clock } from './clock.js'
 import { downloadMembership, type Membership } from './download.js'
 import { formatBytes, formatDuration, formatRate } from './format.js'
 import type { ActionInputs } from './inputs.js'
 import type { Report } from './report.js'
 import type { Scheduler } from './scheduler.js'
-import type { Toolkit } from './toolkit.js'
+import type { RunContext } from './toolkit.js'
 import { waitForCompletion } from './wait.js'
 
-export interface ExportContext {
-  toolkit: Toolkit
-  clock: Clock
-  signal: AbortSignal
-  redact: (text: string) => string
+export interface ExportContext extends RunContext {
   report: Report
   /** Shared by the cohorts of a step that exports several. */
   scheduler?: Scheduler
@@ -47,7 +42,7 @@ export async function exportCohort(inputs: ActionInputs, context: ExportContext)
     const requestedAt = client.requestSentAt ?? started
     report.setRequestId(requestId, inputs.requestId ? undefined : requestedAt)
     report.setStatus('queued')
-    return await afterRequest(client, requestId, inputs, context, requestedAt, requestedAt + inputs.timeoutMs)
+    return await afterRequest(client, requestId, inputs, context, requestedAt)
   } catch (error) {
     // A resumed request that Amplitude no longer knows (its file lives seven days).
     if (inputs.requestId && error instanceof AmplitudeRefusedError && error.reason === 'not-found') {
@@ -82,10 +77,11 @@ async function afterRequest(
   requestId: string,
   inputs: ActionInputs,
   context: ExportContext,
-  requestedAt: number,
-  deadline: number
+  requestedAt: number
 ): Promise<Membership> {
   const { toolkit: log, clock, signal, report } = context
+  // `timeout` counts from step 1.
+  const deadline = requestedAt + inputs.timeoutMs
   await log.group('Wait for the export job', async () => {
     const polls = await waitForCompletion(client, requestId, {
       pollIntervalMs: inputs.pollIntervalMs,

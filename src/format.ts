@@ -26,3 +26,8 @@ export function formatBytes(bytes: number): string {
 export function formatRate(bytes: number, ms: number): string {
   return `${formatBytes((bytes / Math.max(1, ms)) * 1000)}/s`
 }
+
+/** A count for the summary (1,234), or a dash for none. */
+export function formatCount(n: number | null): string {
+  return n === null ? '—' : n.toLocaleString('en-US')
+}

@@ -12,3 +12,10 @@ export function escapeHtml(text: string): string {
     .replace(/`/g, '&#96;')
     .replace(/[\r\n\u2028\u2029]+/g, ' ')
 }
+
+/** An HTML table: a header row, then the rows; cells are HTML already. */
+export function htmlTable(head: string[], rows: string[][]): string {
+  const row = (cells: string[], tag: 'th' | 'td'): string =>
+    `<tr>${cells.map(cell => `<${tag}>${cell}</${tag}>`).join('')}</tr>`
+  return `<table>${row(head, 'th')}${rows.map(cells => row(cells, 'td')).join('')}</table>`
+}

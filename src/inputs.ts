@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os'
-import { isAbsolute, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from './errors.js'
-import { COHORT_PLACEHOLDER, parseCohortIds } from './cohorts.js'
+import { COHORT_PLACEHOLDER, cohortFileName, parseCohortIds } from './cohorts.js'
 import {
   type CompareWith,
   type MaxExiting,
@@ -176,8 +176,9 @@ function parsePath(read: Read, env: Toolkit['env'], cohortId: string, several: b
   } else if (given.endsWith('/')) {
     throw new InputError(Inputs.Path, `must name a file, not a directory: '${given}'`)
   }
-  if (!given) return resolve(env.RUNNER_TEMP || tmpdir(), `amplitude-cohort-${cohortId}.csv`)
-  return isAbsolute(given) ? resolve(given) : resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
+  if (!given) return resolve(env.RUNNER_TEMP || tmpdir(), cohortFileName(cohortId))
+  // Relative to the workspace; an absolute path stays as it is.
+  return resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
 }
 
 function parseRequestId(read: Read, several: boolean): string | undefined {

@@ -1,4 +1,4 @@
-import { describeFailure, resumeHint } from './advice.js'
+import { failureMessage } from './advice.js'
 import { cancelOnSignals } from './cancel.js'
 import { type Clock, systemClock } from './clock.js'
 import { Inputs } from './constants.js'
@@ -34,8 +34,7 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
     await exportOne(inputs, { ...context, report })
     report.succeed()
   } catch (error) {
-    const failure = cancel.signal.aborted ? cancel.signal.reason : error
-    report.fail(describeFailure(failure) + resumeHint(failure, report.resumable))
+    report.fail(failureMessage(error, cancel.signal, report.resumable))
   } finally {
     cancel.dispose()
     // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them.

@@ -2,9 +2,9 @@ import type { UploadedArtifact } from './artifact.js'
 import type { ChangeReport } from './changes.js'
 import { Outputs } from './constants.js'
 import type { Membership } from './download.js'
-import { formatBytes, formatDuration } from './format.js'
+import { formatBytes, formatCount, formatDuration } from './format.js'
 import type { HistoryEntry } from './history.js'
-import { escapeHtml } from './html.js'
+import { escapeHtml, htmlTable } from './html.js'
 import type { JobStatus } from './job-status.js'
 import type { Reused } from './reuse.js'
 import type { Toolkit } from './toolkit.js'
@@ -212,17 +212,13 @@ export class Report {
       ],
       ...changeRows(this.changes)
     ]
-    const table = [['Field', 'Value'].map(h => `<th>${h}</th>`).join('')]
-      .concat(rows.map(row => row.map(cell => `<td>${cell}</td>`).join('')))
-      .map(row => `<tr>${row}</tr>`)
-      .join('')
     const heading = this.error ? 'Amplitude cohort export failed' : 'Amplitude cohort export'
     let text = `<h2>${heading}</h2>\n`
     const history = this.changes?.history ?? []
     if (!this.error && history.length > 0) {
       text += `\n${historySection(this.cohortId, history)}\n`
     }
-    text += `<table>${table}</table>\n`
+    text += `${htmlTable(['Field', 'Value'], rows)}\n`
     if (this.error) text += `\n**Error:** ${escapeHtml(this.error)}\n\n`
     await this.toolkit
       .appendSummary(text)
@@ -238,7 +234,6 @@ export function historySection(cohortId: string, history: HistoryEntry[]): strin
 /** The summary rows of the comparison, when one ran. */
 function changeRows(changes: ChangeReport | undefined): [string, string][] {
   if (!changes || changes.entering === null) return []
-  const number = (n: number | null): string => (n === null ? '—' : n.toLocaleString('en-US'))
   const baseline =
     changes.baseline === 'none'
       ? 'none (first export: every member is entering)'
@@ -249,8 +244,8 @@ function changeRows(changes: ChangeReport | undefined): [string, string][] {
           : `run ${escapeHtml(changes.baseline)}`
   return [
     ['Compared with', baseline],
-    ['Entering', number(changes.entering)],
-    ['Exiting', number(changes.exiting)],
-    ['Changed', changes.changed === null ? '— (the columns differ)' : number(changes.changed)]
+    ['Entering', formatCount(changes.entering)],
+    ['Exiting', formatCount(changes.exiting)],
+    ['Changed', changes.changed === null ? '— (the columns differ)' : formatCount(changes.changed)]
   ]
 }

@@ -1,23 +1,15 @@
-import { describeFailure, resumeHint } from './advice.js'
-import type { Clock } from './clock.js'
+import { failureMessage } from './advice.js'
 import { cohortInputs } from './cohorts.js'
 import { Outputs } from './constants.js'
-import { formatBytes } from './format.js'
-import { escapeHtml } from './html.js'
+import { formatBytes, formatCount } from './format.js'
+import { escapeHtml, htmlTable } from './html.js'
 import type { ActionInputs } from './inputs.js'
 import { exportOne } from './pipeline.js'
 import { PhaseLog } from './phase-log.js'
 import { Report } from './report.js'
 import { AMPLITUDE_LIMITS, Scheduler } from './scheduler.js'
-import type { Toolkit } from './toolkit.js'
+import type { RunContext } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
-
-export interface SeveralContext {
-  toolkit: Toolkit
-  clock: Clock
-  signal: AbortSignal
-  redact: (text: string) => string
-}
 
 /**
  * Several cohorts in one step, within Amplitude's limits: every cohort's export runs at once through one scheduler
@@ -25,7 +17,7 @@ export interface SeveralContext {
  * cohort's requests to that endpoint). A cohort that fails does not stop the others; the step fails at the end,
  * listing each failed cohort with its error. Outputs: `results` (JSON by cohort ID) and `failedCohorts`.
  */
-export async function exportSeveral(inputs: ActionInputs, context: SeveralContext): Promise<void> {
+export async function exportSeveral(inputs: ActionInputs, context: RunContext): Promise<void> {
   const { toolkit, clock, signal } = context
   const started = clock.now()
   const scheduler = new Scheduler(AMPLITUDE_LIMITS, clock)
@@ -40,8 +32,7 @@ export async function exportSeveral(inputs: ActionInputs, context: SeveralContex
         report.succeed()
       } catch (error) {
         log.end(cohortId)
-        const failure = signal.aborted ? signal.reason : error
-        report.fail(describeFailure(failure) + resumeHint(failure, report.resumable, cohortId))
+        report.fail(failureMessage(error, signal, report.resumable, cohortId))
         cohort.warning(`failed: ${report.result().error?.split('\n')[0]}`)
       }
       return [cohortId, report] as const
@@ -75,7 +66,6 @@ function summary(
   spent: number
 ): string {
   const failed = reports.filter(([, r]) => r.failed).length
-  const number = (n: number | null): string => (n === null ? '—' : n.toLocaleString('en-US'))
   const head = [
     'Cohort',
     'Request ID',
@@ -95,20 +85,14 @@ function summary(
       `<code>${escapeHtml(id)}</code>`,
       r.requestId ? `<code>${r.requestId}</code>` : '—',
       status,
-      number(r.memberCount),
+      formatCount(r.memberCount),
       r.bytes === null ? '—' : formatBytes(r.bytes),
-      number(r.enteringCount),
-      number(r.exitingCount),
-      number(r.changedCount),
+      formatCount(r.enteringCount),
+      formatCount(r.exitingCount),
+      formatCount(r.changedCount),
       artifact
     ]
   })
-  const table = [
-    head.map(h => `<th>${h}</th>`).join(''),
-    ...rows.map(row => row.map(c => `<td>${c}</td>`).join(''))
-  ]
-    .map(row => `<tr>${row}</tr>`)
-    .join('')
   const chart = trendMarkdown(reports.map(([cohortId, report]) => ({ cohortId, history: report.history })))
   // Each cohort's tonight in context, one sentence each.
   const sentences = reports
@@ -121,7 +105,7 @@ function summary(
     : 'Amplitude cohort export'
   return (
     `<h2>${heading}</h2>\n\n${sentences.length ? `<ul>${sentences.join('')}</ul>\n\n` : ''}` +
-    `${chart ? `${chart}\n` : ''}<table>${table}</table>\n\n` +
+    `${chart ? `${chart}\n` : ''}${htmlTable(head, rows)}\n\n` +
     `Cohort requests spent: ${spent}\n`
   )
 }

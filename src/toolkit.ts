@@ -1,4 +1,13 @@
 import * as core from '@actions/core'
+import type { Clock } from './clock.js'
+
+/** What every part of a run is given: the toolkit, the clock, the run's cancellation and the secrets' redaction. */
+export interface RunContext {
+  toolkit: Toolkit
+  clock: Clock
+  signal: AbortSignal
+  redact: (text: string) => string
+}
 
 /** Where the action's modules write their log lines. */
 export interface Logger {
