@@ -141,3 +141,8 @@ let next = 0
 function cohortName(prefix: string): string {
   return `${prefix}-${process.pid}-${++next}`
 }
+
+/** The time the action waited on its clock (poll waits, backoff, Retry-After), in virtual ms: not the test's time. */
+export function waitedMs(run: FaultRun): number {
+  return run.result.sleeps.reduce((total, ms) => total + ms, 0)
+}

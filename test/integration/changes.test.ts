@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
-import { errorLines, resumeHintPattern, splitResumeHint } from '../support/action.mjs'
+import { errorLines, resumeHintPattern, splitResumeHint, validInputs } from '../support/action.mjs'
 import { removeRunDirs, runAction } from '../support/run-action.js'
 
 let sim: AmplitudeSimulator
@@ -35,15 +35,11 @@ async function exportAgainst(
   await sim.addCohort(id, { content, polls: 0 })
   const before = sim.requests.length
   const result = await runAction(
-    {
-      'cohort-id': id,
-      'api-key': sim.apiKey,
-      'secret-key': sim.secretKey,
-      'server-url': sim.apiUrl,
+    validInputs(sim, id, {
       'upload-artifact': 'false',
       ...(baseline !== undefined ? { 'compare-with': 'baseline.csv' } : {}),
       ...inputs
-    },
+    }),
     {},
     undefined,
     workspace => {
@@ -182,12 +178,12 @@ describe('compare-with a file', () => {
 
 describe('max-exiting: a mass exit fails the run', () => {
   it.each([
-    ['1', true],
+    ['0', true],
     ['2', false],
     ['25%', false],
     ['24.9%', true]
   ])('max-exiting %s with 1 of 4 baseline members exiting: fails = %s', async (limit, fails) => {
-    const { result } = await exportAgainst(TONIGHT, BASELINE, { 'max-exiting': limit === '1' ? '0' : limit })
+    const { result } = await exportAgainst(TONIGHT, BASELINE, { 'max-exiting': limit })
     if (fails) {
       expect(result.exitCode).toBe(1)
       expect(errorLines(result.stdout)[0]).toMatch(
