@@ -36,8 +36,6 @@ execFileSync(
     join(dir, 'dist'),
     // as `npm run bundle`
     '--source-map',
-    '--license',
-    'licenses.txt',
     '-q',
     ...(process.env.BENCH_NCC_ARGS ?? '').split(' ').filter(Boolean)
   ],
