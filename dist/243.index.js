@@ -782,38 +782,17 @@ async function compareSorted(current, baseline, key, out) {
             emptyKeys: { baseline: 0, current: 0 },
             duplicateKeys: { baseline: 0, current: 0 }
         };
-        let hasOld = base.advance();
-        let hasNew = next.advance();
-        for (let steps = 1; (hasOld || hasNew) && !base.outOfOrder && !next.outOfOrder; steps++) {
-            if (steps % YIELD_EVERY === 0)
-                await (0,external_node_timers_promises_.setImmediate)();
-            const order = !hasOld
-                ? 1
-                : !hasNew
-                    ? -1
-                    : keyOrder(base.rows.keyBuffer, base.rows.keyStart, base.rows.keyEnd, base.keyIsNumber, next.rows.keyBuffer, next.rows.keyStart, next.rows.keyEnd, next.keyIsNumber);
-            const old = base.rows.cursor;
-            const now = next.rows.cursor;
-            if (order <= 0)
-                result.baselineMembers++;
-            if (order < 0) {
-                exiting.writeLine(old.buffer, old.start, old.end);
-                result.exiting++;
-                hasOld = base.advance();
-                continue;
-            }
-            if (order > 0) {
-                entering.writeLine(now.buffer, now.start, now.end);
-                result.entering++;
-            }
-            else if (changed && !(0,csv/* sameRecord */.qf)(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
-                changed.writeLine(now.buffer, now.start, now.end);
-                result.changed++;
-            }
-            if (order === 0)
-                hasOld = base.advance();
-            hasNew = next.advance();
-        }
+        const walk = {
+            base,
+            next,
+            hasOld: base.advance(),
+            hasNew: next.advance(),
+            result,
+            out: { entering, exiting, changed }
+        };
+        // In batches, yielding to the event loop between them so a cancellation is still noticed.
+        while (walkSome(walk, YIELD_EVERY))
+            await (0,external_node_timers_promises_.setImmediate)();
         if (base.outOfOrder || next.outOfOrder)
             return undefined;
         result.emptyKeys = { baseline: base.rows.emptyKeys, current: next.rows.emptyKeys };
@@ -823,6 +802,47 @@ async function compareSorted(current, baseline, key, out) {
     finally {
         (0,buckets/* closeAll */.S5)([...writers, next.rows, base?.rows]);
     }
+}
+/**
+ * Walks up to `count` steps; false once the walk is over (both files done, or one out of order). A plain function,
+ * so its locals stay in registers rather than in the state an await keeps.
+ */
+function walkSome(walk, count) {
+    const { base, next, result } = walk;
+    const { entering, exiting, changed } = walk.out;
+    let { hasOld, hasNew } = walk;
+    let steps = 0;
+    for (; steps < count && (hasOld || hasNew) && !base.outOfOrder && !next.outOfOrder; steps++) {
+        const order = !hasOld
+            ? 1
+            : !hasNew
+                ? -1
+                : keyOrder(base.rows.keyBuffer, base.rows.keyStart, base.rows.keyEnd, base.keyIsNumber, next.rows.keyBuffer, next.rows.keyStart, next.rows.keyEnd, next.keyIsNumber);
+        const old = base.rows.cursor;
+        const now = next.rows.cursor;
+        if (order <= 0)
+            result.baselineMembers++;
+        if (order < 0) {
+            exiting.writeLine(old.buffer, old.start, old.end);
+            result.exiting++;
+            hasOld = base.advance();
+            continue;
+        }
+        if (order > 0) {
+            entering.writeLine(now.buffer, now.start, now.end);
+            result.entering++;
+        }
+        else if (changed && !(0,csv/* sameRecord */.qf)(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
+            changed.writeLine(now.buffer, now.start, now.end);
+            result.changed++;
+        }
+        if (order === 0)
+            hasOld = base.advance();
+        hasNew = next.advance();
+    }
+    walk.hasOld = hasOld;
+    walk.hasNew = hasNew;
+    return steps === count;
 }
 
 // EXTERNAL MODULE: ./src/join-worker.ts

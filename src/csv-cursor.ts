@@ -10,8 +10,6 @@ import { InvalidFileError } from './errors.js'
 const QUOTE = 0x22
 const LF = 0x0a
 const CR = 0x0d
-/** Before a search: the position is not known (it lay past the data read so far). */
-const UNKNOWN = -2
 
 export class CsvCursor {
   /** The data read so far, from the current record's start on; the record is `buffer[start, end)`. */
@@ -21,9 +19,16 @@ export class CsvCursor {
   private storage: Buffer
   private readonly fd: number
   private eof = false
-  /** The next quote and line feed at or after the scan position; -1 when the data read has none. */
-  private quote = UNKNOWN
-  private lf = UNKNOWN
+  /**
+   * The ends of the records found in the data read so far, after the current one: each read is scanned once, in
+   * one tight loop, and next() hands the records out.
+   */
+  private ends = new Int32Array(1024)
+  private found = 0
+  private taken = 0
+  /** Where the scan stopped (the data's end), and whether it stopped inside a quoted field. */
+  private scanned = 0
+  private inQuotes = false
 
   constructor(
     private readonly path: string,
@@ -40,61 +45,66 @@ export class CsvCursor {
 
   /** Moves to the next record; false at the end of the file. Throws InvalidFileError when it ends inside quotes. */
   next(): boolean {
-    while (this.scan()) {
-      if (!isBlank(this.buffer, this.start, this.end)) return true
+    for (;;) {
+      while (this.taken < this.found) {
+        this.start = this.end
+        this.end = this.ends[this.taken++]
+        if (!isBlank(this.buffer, this.start, this.end)) return true
+      }
+      // The records found are used up: keep the rest from the last one's end, read more, scan it.
+      const from = this.end
+      const more = this.fill(from)
+      this.scanned -= from
+      this.start = this.end = 0
+      this.found = this.taken = 0
+      if (more) {
+        this.scan()
+        continue
+      }
+      if (this.inQuotes) throw new InvalidFileError(`${this.path} ends inside a quoted CSV field`)
+      // The last record, without a line terminator.
+      if (this.buffer.length === 0) return false
+      this.end = this.buffer.length
+      if (!isBlank(this.buffer, 0, this.end)) return true
     }
-    return false
   }
 
-  private scan(): boolean {
-    let start = this.end
-    let i = start
-    let inQuotes = false
-    // The next quote and line feed, in locals while scanning (kept in the fields between calls).
-    let quote = this.quote
-    let lf = this.lf
-    for (;;) {
-      const data = this.buffer
-      const n = data.length
-      while (i < n) {
-        if (quote !== -1 && quote < i) quote = data.indexOf(QUOTE, i)
-        if (inQuotes) {
-          if (quote === -1) break
-          // A quote closes the field, unless it is the first of an escaped pair: the next pass opens it again.
-          inQuotes = false
-          i = quote + 1
-          continue
-        }
-        if (lf !== -1 && lf < i) lf = data.indexOf(LF, i)
-        if (quote !== -1 && (lf === -1 || quote < lf)) {
-          inQuotes = true
-          i = quote + 1
-          continue
-        }
-        if (lf === -1) break
-        this.quote = quote
-        this.lf = lf
-        this.start = start
-        this.end = lf + 1
-        return true
+  /** Finds the ends of the records in the data not scanned yet (RFC 4180 quoting, as CsvRecordCounter). */
+  private scan(): void {
+    const data = this.buffer
+    const n = data.length
+    let i = this.scanned
+    let inQuotes = this.inQuotes
+    // The next quote and line feed at or after i; -1 when there is none. Each is searched again only once i has
+    // passed it, so the data is scanned about once whatever its mix of quotes and lines.
+    let quote = -2
+    let lf = -2
+    while (i < n) {
+      if (quote !== -1 && quote < i) quote = data.indexOf(QUOTE, i)
+      if (inQuotes) {
+        if (quote === -1) break
+        // A quote closes the field, unless it is the first of an escaped pair: the next pass opens it again.
+        inQuotes = false
+        i = quote + 1
+        continue
       }
-      const more = this.fill(start)
-      // The data moved: from `start` to 0.
-      i -= start
-      quote = quote >= start ? quote - start : UNKNOWN
-      lf = lf >= start ? lf - start : UNKNOWN
-      start = 0
-      if (!more) {
-        this.quote = quote
-        this.lf = lf
-        if (inQuotes) throw new InvalidFileError(`${this.path} ends inside a quoted CSV field`)
-        if (this.buffer.length === 0) return false
-        // The last record, without a line terminator.
-        this.start = 0
-        this.end = this.buffer.length
-        return true
+      if (lf !== -1 && lf < i) lf = data.indexOf(LF, i)
+      if (quote !== -1 && (lf === -1 || quote < lf)) {
+        inQuotes = true
+        i = quote + 1
+        continue
       }
+      if (lf === -1) break
+      if (this.found === this.ends.length) {
+        const larger = new Int32Array(this.ends.length * 2)
+        larger.set(this.ends)
+        this.ends = larger
+      }
+      this.ends[this.found++] = lf + 1
+      i = lf + 1
     }
+    this.scanned = n
+    this.inQuotes = inQuotes
   }
 
   /** Keeps the data from `from` on (moved to the start) and reads more after it; false at the end of the file. */

@@ -146,43 +146,16 @@ export async function compareSorted(
       emptyKeys: { baseline: 0, current: 0 },
       duplicateKeys: { baseline: 0, current: 0 }
     }
-    let hasOld = base.advance()
-    let hasNew = next.advance()
-    for (let steps = 1; (hasOld || hasNew) && !base.outOfOrder && !next.outOfOrder; steps++) {
-      if (steps % YIELD_EVERY === 0) await yieldToEvents()
-      const order = !hasOld
-        ? 1
-        : !hasNew
-          ? -1
-          : keyOrder(
-              base.rows.keyBuffer,
-              base.rows.keyStart,
-              base.rows.keyEnd,
-              base.keyIsNumber,
-              next.rows.keyBuffer,
-              next.rows.keyStart,
-              next.rows.keyEnd,
-              next.keyIsNumber
-            )
-      const old = base.rows.cursor
-      const now = next.rows.cursor
-      if (order <= 0) result.baselineMembers++
-      if (order < 0) {
-        exiting.writeLine(old.buffer, old.start, old.end)
-        result.exiting++
-        hasOld = base.advance()
-        continue
-      }
-      if (order > 0) {
-        entering.writeLine(now.buffer, now.start, now.end)
-        result.entering++
-      } else if (changed && !sameRecord(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
-        changed.writeLine(now.buffer, now.start, now.end)
-        ;(result.changed as number)++
-      }
-      if (order === 0) hasOld = base.advance()
-      hasNew = next.advance()
+    const walk: Walk = {
+      base,
+      next,
+      hasOld: base.advance(),
+      hasNew: next.advance(),
+      result,
+      out: { entering, exiting, changed }
     }
+    // In batches, yielding to the event loop between them so a cancellation is still noticed.
+    while (walkSome(walk, YIELD_EVERY)) await yieldToEvents()
     if (base.outOfOrder || next.outOfOrder) return undefined
     result.emptyKeys = { baseline: base.rows.emptyKeys, current: next.rows.emptyKeys }
     result.duplicateKeys = { baseline: base.duplicateKeys, current: next.duplicateKeys }
@@ -190,4 +163,62 @@ export async function compareSorted(
   } finally {
     closeAll([...writers, next.rows, base?.rows])
   }
+}
+
+/** Where a walk of two files stands, between two batches. */
+interface Walk {
+  base: Side
+  next: Side
+  hasOld: boolean
+  hasNew: boolean
+  result: Comparison
+  out: { entering: BufferedWriter; exiting: BufferedWriter; changed: BufferedWriter | undefined }
+}
+
+/**
+ * Walks up to `count` steps; false once the walk is over (both files done, or one out of order). A plain function,
+ * so its locals stay in registers rather than in the state an await keeps.
+ */
+function walkSome(walk: Walk, count: number): boolean {
+  const { base, next, result } = walk
+  const { entering, exiting, changed } = walk.out
+  let { hasOld, hasNew } = walk
+  let steps = 0
+  for (; steps < count && (hasOld || hasNew) && !base.outOfOrder && !next.outOfOrder; steps++) {
+    const order = !hasOld
+      ? 1
+      : !hasNew
+        ? -1
+        : keyOrder(
+            base.rows.keyBuffer,
+            base.rows.keyStart,
+            base.rows.keyEnd,
+            base.keyIsNumber,
+            next.rows.keyBuffer,
+            next.rows.keyStart,
+            next.rows.keyEnd,
+            next.keyIsNumber
+          )
+    const old = base.rows.cursor
+    const now = next.rows.cursor
+    if (order <= 0) result.baselineMembers++
+    if (order < 0) {
+      exiting.writeLine(old.buffer, old.start, old.end)
+      result.exiting++
+      hasOld = base.advance()
+      continue
+    }
+    if (order > 0) {
+      entering.writeLine(now.buffer, now.start, now.end)
+      result.entering++
+    } else if (changed && !sameRecord(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
+      changed.writeLine(now.buffer, now.start, now.end)
+      ;(result.changed as number)++
+    }
+    if (order === 0) hasOld = base.advance()
+    hasNew = next.advance()
+  }
+  walk.hasOld = hasOld
+  walk.hasNew = hasNew
+  return steps === count
 }

@@ -63,7 +63,15 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
 }
 
 async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {
-  for (let n = 1; rows.next(); n++) {
+  // In batches, yielding to the event loop between them so a cancellation is still noticed; each batch is a plain
+  // function, so its locals stay in registers rather than in the state an await keeps.
+  while (spreadSome(rows, buckets, YIELD_EVERY)) await yieldToEvents()
+}
+
+/** Spreads up to `count` rows; false once the file is done. */
+function spreadSome(rows: KeyedRows, buckets: BucketWriter[], count: number): boolean {
+  for (let n = 0; n < count; n++) {
+    if (!rows.next()) return false
     const { keyBuffer: k, keyStart, keyEnd, cursor } = rows
     const hash = hashBytes(k, keyStart, keyEnd)
     const { data, index, words } = buckets[hash % buckets.length]
@@ -84,7 +92,6 @@ async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {
       data.used = to
     }
     data.write(cursor.buffer, cursor.start, cursor.end)
-    // Now and then, so a cancellation is still noticed.
-    if (n % YIELD_EVERY === 0) await yieldToEvents()
   }
+  return true
 }
