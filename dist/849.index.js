@@ -13,9 +13,12 @@ export const modules = {
 /* harmony export */ });
 /* unused harmony export artifactUrl */
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(16938);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+
 
 
 
@@ -25,7 +28,7 @@ function artifactUrl(id, env) {
     return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
 }
 function conflict(name) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ArtifactError */ .nE(`An artifact named '${name}' already exists in this workflow run (a re-run?)`, name);
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ArtifactError */ .nE(`An artifact named '${name}' already exists in this workflow run (a re-run?)`, name);
 }
 /**
  * Checks that no artifact of that name exists in this run yet (unless `overwrite`). A failed check (the service
@@ -41,7 +44,7 @@ async function checkArtifactName(options, log) {
     catch (error) {
         if (error instanceof _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .ArtifactNotFoundError */ .CL)
             return;
-        log.warning(`Could not check whether artifact '${options.name}' already exists: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}`);
+        log.warning(`Could not check whether artifact '${options.name}' already exists: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
         return;
     }
     throw conflict(options.name);
@@ -65,25 +68,30 @@ async function uploadMembership(files, options, log, env) {
         }
     }
     try {
-        const result = await client.uploadArtifact(options.name, files, (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(files[0]), {
+        const result = await client.uploadArtifact(options.name, files, (0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(files[0]), {
             retentionDays: options.retentionDays,
             compressionLevel: options.compressionLevel
         });
         if (result.id === undefined)
             throw new Error('the artifact service returned no artifact id');
-        log.info(`Uploaded ${files.map(f => (0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(f)).join(', ')} as artifact '${options.name}' (id ${result.id})`);
+        log.info(`Uploaded ${files.map(f => (0,node_path__WEBPACK_IMPORTED_MODULE_2__.basename)(f)).join(', ')} as artifact '${options.name}' (id ${result.id})`);
         return { id: result.id, url: artifactUrl(result.id, env) };
     }
     catch (error) {
-        if (/\(409\)|already exists/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)))
+        if (/\(409\)|already exists/i.test((0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)))
             throw conflict(options.name);
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ArtifactError */ .nE(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .messageOf */ .bD)(error)}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ArtifactError */ .nE(`The artifact upload failed: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .messageOf */ .bD)(error)}`);
     }
 }
-/** Downloads (and unzips) an artifact of another run of this repository into `dir`. */
+/**
+ * Downloads an artifact of another run of this repository into `dir` as its zip, not inflated (the caller inflates
+ * what it needs, within bounds); returns the zip's path.
+ */
 async function downloadRunArtifact(id, from, dir) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true });
     await new _actions_artifact__WEBPACK_IMPORTED_MODULE_0__/* .DefaultArtifactClient */ .t9().downloadArtifact(id, {
         path: dir,
+        skipDecompress: true,
         findBy: {
             token: from.token,
             workflowRunId: from.runId,
@@ -91,6 +99,10 @@ async function downloadRunArtifact(id, from, dir) {
             repositoryName: from.repositoryName
         }
     });
+    const [file, ...more] = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir)(dir);
+    if (file === undefined || more.length > 0)
+        throw new Error(`expected one zip file, found ${more.length + (file ? 1 : 0)}`);
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(dir, file);
 }
 /** This run's artifact of that name (uploaded by an earlier attempt), downloaded into `dir`; undefined when none. */
 async function downloadOwnArtifact(name, dir, env) {

@@ -2,6 +2,10 @@ import { Inputs } from './constants.js'
 import {
   AmplitudeRefusedError,
   ArtifactError,
+  BaselineError,
+  BaselineGoneError,
+  GitHubAccessError,
+  GitHubRateLimitError,
   GaveUpError,
   JobFailedError,
   JobTimeoutError,
@@ -10,10 +14,8 @@ import {
   TooFewMembersError,
   WriteError
 } from './errors.js'
-import { BaselineError } from './baseline.js'
 import { MassExitError } from './changes.js'
 import { formatDuration } from './format.js'
-import { GitHubAccessError } from './github.js'
 
 /**
  * The edge where facts become advice: the message a failed run ends with, naming the inputs to change. The modules
@@ -58,6 +60,23 @@ export function describeFailure(error: unknown): string {
       "'permissions: actions: read' to the job, or pass a token that has it)."
     )
   }
+  if (error instanceof GitHubRateLimitError) {
+    return (
+      `${error.message}, and it asked to wait ${formatDuration(error.waitMs)}, longer than '${Inputs.Timeout}' ` +
+      'leaves: no cohort request was spent. Re-run later, or give the step a token of its own with a higher limit ' +
+      `as '${Inputs.GithubToken}'.`
+    )
+  }
+  if (error instanceof BaselineGoneError) {
+    const cause = error.file
+      ? `Without it, who left cannot be known. A first run has no baseline file yet: set '${Inputs.OnMissingBaseline}: full' for it.`
+      : 'Without it, who left since cannot be known (an outage longer than the retention days?).'
+    return (
+      `${error.message}. ${cause} To recover, set '${Inputs.OnMissingBaseline}: full' for one run: it delivers ` +
+      `the whole list with fullSync 'true', which the import must apply as a full replacement of 'cohortFile'. ` +
+      'No cohort request was spent.'
+    )
+  }
   if (error instanceof MassExitError) {
     return (
       `${error.message} ('${Inputs.MaxExiting}'): nothing was uploaded, so a broken cohort definition never empties a ` +
@@ -65,7 +84,12 @@ export function describeFailure(error: unknown): string {
     )
   }
   if (error instanceof BaselineError) {
-    return `${error.message}. Nothing was uploaded; set '${Inputs.CompareWith}: none' to export without comparing.`
+    const recover =
+      error.source === 'file'
+        ? `Check the file given as '${Inputs.CompareWith}'`
+        : `To recover, run once with '${Inputs.CompareWith}: none' and import 'cohortFile' as a full replacement: ` +
+          'the next run compares with that export'
+    return `${error.message}. Nothing was uploaded. ${recover}.`
   }
   if (error instanceof WriteError) return `could not write the file beside '${Inputs.Path}': ${error.code}`
   if (error instanceof ArtifactError && error.conflict !== undefined) {

@@ -1,5 +1,6 @@
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
-import { basename, dirname } from 'node:path'
+import { mkdir, readdir } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { ArtifactError, messageOf } from './errors.js'
 import type { Logger, Toolkit } from './toolkit.js'
 
@@ -95,10 +96,15 @@ export interface RunLocation {
   repositoryName: string
 }
 
-/** Downloads (and unzips) an artifact of another run of this repository into `dir`. */
-export async function downloadRunArtifact(id: number, from: RunLocation, dir: string): Promise<void> {
+/**
+ * Downloads an artifact of another run of this repository into `dir` as its zip, not inflated (the caller inflates
+ * what it needs, within bounds); returns the zip's path.
+ */
+export async function downloadRunArtifact(id: number, from: RunLocation, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true })
   await new DefaultArtifactClient().downloadArtifact(id, {
     path: dir,
+    skipDecompress: true,
     findBy: {
       token: from.token,
       workflowRunId: from.runId,
@@ -106,6 +112,10 @@ export async function downloadRunArtifact(id: number, from: RunLocation, dir: st
       repositoryName: from.repositoryName
     }
   })
+  const [file, ...more] = await readdir(dir)
+  if (file === undefined || more.length > 0)
+    throw new Error(`expected one zip file, found ${more.length + (file ? 1 : 0)}`)
+  return join(dir, file)
 }
 
 /** This run's artifact of that name (uploaded by an earlier attempt), downloaded into `dir`; undefined when none. */

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import { type Baseline, BaselineError, findBaseline } from './baseline.js'
+import { type Baseline, findBaseline } from './baseline.js'
 import { compareMemberships, type Comparison, firstExport, MissingKeyColumnError } from './compare.js'
 import { Inputs } from './constants.js'
 import { headerOf, parseFields } from './csv.js'
 import type { Membership } from './download.js'
 import { type HistoryEntry, nextHistory } from './history.js'
-import { InputError, InvalidFileError } from './errors.js'
+import { BaselineError, InputError, InvalidFileError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { type Manifest, siblings } from './manifest.js'
 import type { RunContext } from './toolkit.js'
@@ -78,10 +78,8 @@ export class Changes {
     if (inputs.compareWith.kind !== 'none') {
       const files = { entering: paths.entering, exiting: paths.exiting, changed: paths.changed }
       if (!this.baseline) {
+        // findBaseline() said why there is none (a first export, or a lost one with 'on-missing-baseline: full').
         await firstExport(membership.path, files)
-        this.context.toolkit.notice(
-          `No earlier export to compare with: every member counts as entering (as in Amplitude's first sync)`
-        )
         report = { ...report, entering: membership.members, exiting: 0, changed: 0, files }
       } else {
         const result = await this.context.toolkit.group('Compare with the last export', () =>

@@ -53,3 +53,16 @@ export function parseMaxExiting(read: Read): MaxExiting | undefined {
     `must be a whole number of members or a percentage of the baseline from 0% to 100% (such as 5%), got '${value}'`
   )
 }
+
+/** What a lost baseline does: fail the run (the default), or make this run a full sync. */
+export type OnMissingBaseline = 'fail' | 'full'
+
+export function parseOnMissingBaseline(read: Read): OnMissingBaseline {
+  const value = read(Inputs.OnMissingBaseline).toLowerCase()
+  if (value === '' || value === 'fail') return 'fail'
+  if (value === 'full') return 'full'
+  throw new InputError(
+    Inputs.OnMissingBaseline,
+    `must be 'fail' or 'full', got '${read(Inputs.OnMissingBaseline)}'`
+  )
+}

@@ -23,7 +23,8 @@ export const Inputs = {
   CompareKey: 'compare-key',
   MaxExiting: 'max-exiting',
   RequestId: 'request-id',
-  ReuseOnRerun: 'reuse-on-rerun'
+  ReuseOnRerun: 'reuse-on-rerun',
+  OnMissingBaseline: 'on-missing-baseline'
 } as const
 
 /** Output names (camelCase, as in the workflow this action implements). */

@@ -138,6 +138,61 @@ export class CancelledError extends Error {
   }
 }
 
+/** An earlier export exists but cannot be used: comparing against it would give a wrong delta. */
+export class BaselineError extends Error {
+  constructor(
+    /** `file` or the run ID. */
+    readonly source: string,
+    /** Why, as a clause: `its manifest is not valid JSON (cut short or damaged)`. */
+    readonly reason: string
+  ) {
+    super(
+      `${source === 'file' ? 'The baseline file' : `The baseline export from run ${source}`} cannot be used: ${reason}`
+    )
+    this.name = 'BaselineError'
+  }
+}
+
+/**
+ * The last delivered export is gone (its artifact expired or was deleted, or the baseline file does not exist):
+ * without it, who left cannot be known. Recover with one full sync.
+ */
+export class BaselineGoneError extends Error {
+  constructor(
+    /** What is gone: `the export of run 123 (2026-11-01T02:00:00Z), expired`, `'last.csv' does not exist`. */
+    readonly what: string,
+    /** A path baseline: a first run has none yet. */
+    readonly file: boolean
+  ) {
+    super(`The baseline is gone: ${what}`)
+    this.name = 'BaselineGoneError'
+  }
+}
+
+/** GitHub refused the token (401/403), or knows no such repository (404). */
+export class GitHubAccessError extends Error {
+  constructor(
+    readonly status: number,
+    detail: string
+  ) {
+    super(`GitHub answered HTTP ${status} (${detail})`)
+    this.name = 'GitHubAccessError'
+  }
+}
+
+/** GitHub's API rate limit held longer than the run may wait: try again later. */
+export class GitHubRateLimitError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    /** The wait GitHub asked for, in ms. */
+    readonly waitMs: number
+  ) {
+    super(`GitHub's API rate limit was reached (HTTP ${status}: ${detail})`)
+    this.name = 'GitHubRateLimitError'
+  }
+}
+
 /** Retry this: a failure that a fresh attempt may fix (a dropped connection, 429/5xx, a stall). Never final. */
 export class TransientError extends Error {
   constructor(

@@ -7,9 +7,11 @@ import { COHORT_PLACEHOLDER, cohortFileName, parseCohortIds } from './cohorts.js
 import {
   type CompareWith,
   type MaxExiting,
+  type OnMissingBaseline,
   parseCompareKey,
   parseCompareWith,
-  parseMaxExiting
+  parseMaxExiting,
+  parseOnMissingBaseline
 } from './compare-inputs.js'
 import { Credentials } from './credentials.js'
 import type { Redactor } from './secrets.js'
@@ -43,6 +45,8 @@ export interface ActionInputs {
   compareKey: string
   /** More exiting members than this fails the run; undefined for no limit. */
   maxExiting?: MaxExiting
+  /** When the last delivered export is gone: fail, or make this run a full sync. */
+  onMissingBaseline: OnMissingBaseline
   /** An export Amplitude already prepared, to resume without spending a cohort request. */
   requestId?: string
   /** On a re-run, use the export an earlier attempt of this run uploaded instead of exporting again. */
@@ -239,6 +243,7 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     compareWith: parseCompareWith(read, toolkit.env, credentials.githubToken),
     compareKey: parseCompareKey(read),
     maxExiting: parseMaxExiting(read),
+    onMissingBaseline: parseOnMissingBaseline(read),
     requestId: parseRequestId(read, several),
     reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true)
   }

@@ -1,4 +1,5 @@
 import { basename, dirname, join } from 'node:path'
+import { BaselineError } from './errors.js'
 import type { HistoryEntry } from './history.js'
 
 /**
@@ -46,24 +47,44 @@ export function siblings(path: string): {
   }
 }
 
-/** Reads a manifest's text; returns undefined when it is not one (another JSON file, another version). */
-export function parseManifest(text: string): Manifest | undefined {
+/**
+ * Reads a manifest's text, checking every field a later run relies on; throws BaselineError naming `source` when it
+ * is not valid JSON or a field is missing or malformed (a damaged manifest makes its export unusable).
+ */
+export function readManifest(text: string, source: string): Manifest {
+  const fail = (reason: string): BaselineError => new BaselineError(source, `its manifest ${reason}`)
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    return undefined
+    throw fail('is not valid JSON (cut short or damaged)')
   }
-  if (typeof value !== 'object' || value === null) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('is not a JSON object')
   const m = value as Record<string, unknown>
-  const valid =
-    m.version === 1 &&
-    typeof m.file === 'string' &&
-    m.file !== '' &&
-    basename(m.file) === m.file &&
-    typeof m.sha256 === 'string' &&
-    /^[0-9a-f]{64}$/.test(m.sha256) &&
-    typeof m.memberCount === 'number' &&
-    Array.isArray(m.columns)
-  return valid ? (m as unknown as Manifest) : undefined
+  if (m.version !== 1) throw fail(`has version ${JSON.stringify(m.version)}, not 1`)
+  const problem = FIELDS.find(([name, valid]) => !valid(m[name]))
+  if (problem) throw fail(`has no valid '${problem[0]}'`)
+  return { ...(m as unknown as Manifest), history: Array.isArray(m.history) ? m.history : [] }
 }
+
+const isText = (v: unknown): boolean => typeof v === 'string'
+const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const isCountOrNull = (v: unknown): boolean => v === null || v === undefined || isCount(v)
+const isTexts = (v: unknown): boolean => Array.isArray(v) && v.every(isText)
+
+/** The fields a manifest must have, each with its check. */
+const FIELDS: [keyof Manifest, (value: unknown) => boolean][] = [
+  ['file', v => typeof v === 'string' && v !== '' && basename(v) === v && v !== '..'],
+  ['sha256', v => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)],
+  ['bytes', isCount],
+  ['columns', isTexts],
+  ['memberCount', isCount],
+  ['cohortId', isText],
+  ['requestId', isText],
+  ['exportedAt', isText],
+  ['includeProps', v => typeof v === 'boolean'],
+  ['propKeys', isTexts],
+  ['enteringCount', isCountOrNull],
+  ['exitingCount', isCountOrNull],
+  ['changedCount', isCountOrNull]
+]

@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { UploadedArtifact } from './artifact.js'
-import { BaselineError, readDownloaded } from './baseline.js'
-import { messageOf } from './errors.js'
+import { readDownloaded } from './baseline.js'
+import { BaselineError, messageOf } from './errors.js'
 import type { ActionInputs } from './inputs.js'
 import { type Manifest, siblings } from './manifest.js'
 import type { Toolkit } from './toolkit.js'
@@ -43,8 +43,7 @@ export async function reuseEarlierAttempt(
       if (error instanceof BaselineError) return error
       throw error
     })
-    if (found instanceof BaselineError) return refuse(found.message.replace(/^.*cannot be used: /, ''))
-    if (!found) return refuse('it has no manifest')
+    if (found instanceof BaselineError) return refuse(found.reason)
     const { manifest, csv } = found
     if (manifest.cohortId !== inputs.cohortId) return refuse(`it is cohort '${manifest.cohortId}'`)
     const same =

@@ -120,14 +120,20 @@ describe('nightly runs compare with the previous night', () => {
     expect(third.result.summary).toContain('```mermaid')
   })
 
-  it('only the same workflow on the same branch counts, never the current run, an expired artifact or page 1 alone', async () => {
+  it('the baseline is the last delivered export: this workflow, this branch, this repository, a run that succeeded', async () => {
     const base = await night('rules1', HEADER + rows(range(1, 6)))
     expect(base.result.outputs.baseline).toBe('none')
-    // Newer artifacts of the same name that must not count: another branch, another workflow, an expired one.
+    // Newer artifacts of the same name that must not count: another branch, another workflow, a fork's pull request
+    // from a branch also called main, and a run whose import failed after its export (so the run failed).
     await night('rules1', HEADER + rows(range(1, 3)), suite().newRun({ branch: 'feature' }))
     await night('rules1', HEADER + rows(range(1, 3)), suite().newRun({ workflowId: 2 }))
-    const expired = await night('rules1', HEADER + rows(range(1, 3)))
-    suite().github.expired.add(Number(expired.result.outputs.artifactId))
+    await night(
+      'rules1',
+      HEADER + rows([666]),
+      suite().newRun({ headRepository: 'outsider/nightly-exports' })
+    )
+    const failed = await night('rules1', HEADER + rows(range(1, 3)))
+    failed.run.conclude('failure')
     // A full first page of newer artifacts from another branch: the baseline is on page 2.
     const feature = suite().newRun({ branch: 'feature' })
     for (let i = 0; i < 100; i++) {
@@ -139,18 +145,87 @@ describe('nightly runs compare with the previous night', () => {
         expired: false
       })
     }
-    const tonight = suite().newRun()
+    const tonight = suite().newRun({ conclusion: null })
     const first = await night('rules1', HEADER + rows(range(2, 7)), tonight)
+    expect(errorLines(first.result.stdout)).toEqual([])
     expect(first.result.outputs).toMatchObject({
       baseline: base.run.id,
       enteringCount: '1',
       exitingCount: '1'
     })
+    // The failed night's changes are delivered again, and the log says so.
+    expect(first.result.stdout).toContain(
+      `::notice::Run ${failed.run.id} did not succeed (failure): its changes are included again tonight`
+    )
     expect(suite().github.calls.some(c => /[?&]page=2/.test(c.path))).toBe(true)
     // A re-run of tonight's run finds tonight's own artifact first, and skips it.
     const rerun = await night('rules1', HEADER + rows(range(2, 7)), tonight, {})
     expect(rerun.result.outputs.baseline).toBe(base.run.id)
     suite().github.listedOnly.length = 0
+  })
+
+  it('a lost baseline fails before any cohort request; on-missing-baseline: full makes one run a full sync', async () => {
+    await night('gone1', HEADER + rows(range(1, 6)))
+    const last = await night('gone1', HEADER + rows(range(1, 4)))
+    // An outage longer than the retention: the last delivered export expired (an older one is no substitute).
+    suite().github.expired.add(Number(last.result.outputs.artifactId))
+    const failed = await night('gone1', HEADER + rows(range(2, 8)))
+    expect(failed.result.code).toBe(1)
+    expect(failed.requests).toBe(0)
+    expect(errorLines(failed.result.stdout)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^The baseline is gone: the last delivered export, artifact 'amplitude-cohort-gone1' of run ${last.run.id} ` +
+            `\\(\\d{4}-\\d\\d-\\d\\dT[^)]+\\), has expired\\. .*'on-missing-baseline: full' for one run`
+        )
+      )
+    ])
+    failed.run.conclude('failure')
+    const full = await night('gone1', HEADER + rows(range(2, 8)), undefined, {
+      'on-missing-baseline': 'full'
+    })
+    expect(errorLines(full.result.stdout)).toEqual([])
+    expect(full.result.stdout).toMatch(/::warning::The baseline is gone: .*this run is a full sync/)
+    expect(full.result.outputs).toMatchObject({ baseline: 'none', enteringCount: '6', exitingCount: '0' })
+    // The next night compares with the full sync.
+    const next = await night('gone1', HEADER + rows(range(3, 8)))
+    expect(next.result.outputs).toMatchObject({
+      baseline: full.run.id,
+      enteringCount: '0',
+      exitingCount: '1'
+    })
+  })
+
+  it('a damaged manifest, or a file larger than its manifest says, makes the export unusable, naming its run', async () => {
+    const base = await night('damaged1', HEADER + rows(range(1, 4)))
+    const record = suite().results.history.find(a => String(a.id) === base.result.outputs.artifactId)
+    if (!record) throw new Error('no artifact')
+    const files = readZip(await suite().results.download(record.name, { id: record.id }))
+    const manifestName = 'amplitude-cohort-damaged1.json'
+    const manifest = files.get(manifestName) as Buffer
+    // Cut short.
+    await suite().results.replaceZip(record, new Map([...files, [manifestName, manifest.subarray(0, 80)]]))
+    const cut = await night('damaged1', HEADER + rows(range(1, 5)))
+    expect(cut.requests).toBe(0)
+    expect(errorLines(cut.result.stdout)).toEqual([
+      expect.stringMatching(
+        `^The baseline export from run ${base.run.id} cannot be used: its manifest is not valid JSON \\(cut short or damaged\\)\\. Nothing was uploaded`
+      )
+    ])
+    // A membership file that inflates past the manifest's bytes (a zip bomb is the extreme of it).
+    const csvName = 'amplitude-cohort-damaged1.csv'
+    const csv = files.get(csvName) as Buffer
+    await suite().results.replaceZip(
+      record,
+      new Map([...files, [csvName, Buffer.concat([csv, Buffer.alloc(8 << 20, 0x30)])]])
+    )
+    const bomb = await night('damaged1', HEADER + rows(range(1, 5)))
+    expect(bomb.requests).toBe(0)
+    expect(errorLines(bomb.result.stdout)).toEqual([
+      expect.stringMatching(
+        `^The baseline export from run ${base.run.id} cannot be used: its 'amplitude-cohort-damaged1.csv' inflates to \\d+ bytes, not the \\d+ its manifest records`
+      )
+    ])
   })
 
   it('a token without actions: read fails before any Amplitude request, naming github-token', async () => {

@@ -7,7 +7,10 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 
 /**
- * @typedef {{ id: number, workflowId: number, headBranch: string, workflowRunBackendId: string }} Run
+ * @typedef {{ id: number, workflowId: number, headBranch: string, workflowRunBackendId: string,
+ *   conclusion?: string | null, headRepository?: string }} Run
+ *   `conclusion`: as GitHub reports the finished run (`success` when not set; null while in progress);
+ *   `headRepository`: where the run's code came from (this repository when not set; a fork's for its pull request)
  * @typedef {{ method: string, path: string, authorization: string | undefined, status: number }} Call
  */
 
@@ -24,7 +27,7 @@ export class GitHubApi {
     this.runs = new Map()
     /** @type {Set<number>} artifact IDs reported as expired */
     this.expired = new Set()
-    /** @type {{ status: number, times: number }[]} */
+    /** @type {{ status: number, times: number, headers: Record<string, string>, message?: string }[]} */
     this.faults = []
     /** @type {Call[]} */
     this.calls = []
@@ -40,9 +43,24 @@ export class GitHubApi {
     this.runs.set(run.id, run)
   }
 
-  /** The next `times` requests answer `status`. */
-  fail(status, times = 1) {
-    this.faults.push({ status, times })
+  /**
+   * The next `times` requests answer `status`, with these headers and message (GitHub's words for a 403 without).
+   * @param {number} status @param {number} [times] @param {{ headers?: Record<string, string>, message?: string }} [how]
+   */
+  fail(status, times = 1, how = {}) {
+    this.faults.push({ status, times, headers: how.headers ?? {}, message: how.message })
+  }
+
+  /** A repository's ID, as GitHub numbers repositories (stable per name). @param {string} fullName */
+  repositoryId(fullName) {
+    let id = 7
+    for (const c of fullName) id = (id * 31 + c.charCodeAt(0)) % 1_000_000_007
+    return id
+  }
+
+  /** @param {string} fullName */
+  repositoryObject(fullName) {
+    return { id: this.repositoryId(fullName), full_name: fullName }
   }
 
   /** Every artifact the results service holds for a registered run, as the REST API lists it, newest first. */
@@ -106,9 +124,14 @@ export class GitHubApi {
     const fault = this.faults[0]
     if (fault) {
       if (--fault.times <= 0) this.faults.shift()
-      return reply(fault.status, {
-        message: fault.status === 403 ? 'Resource not accessible by integration' : 'injected'
-      })
+      return reply(
+        fault.status,
+        {
+          message:
+            fault.message ?? (fault.status === 403 ? 'Resource not accessible by integration' : 'injected')
+        },
+        fault.headers
+      )
     }
     const prefix = `/repos/${this.repository}/actions/`
     if (!url.pathname.startsWith(prefix)) return reply(404, { message: 'Not Found' })
@@ -117,7 +140,15 @@ export class GitHubApi {
     if ((m = /^runs\/(\d+)$/.exec(rest))) {
       const run = this.runs.get(Number(m[1]))
       if (!run) return reply(404, { message: 'Not Found' })
-      return reply(200, { id: run.id, workflow_id: run.workflowId, head_branch: run.headBranch })
+      return reply(200, {
+        id: run.id,
+        workflow_id: run.workflowId,
+        head_branch: run.headBranch,
+        status: run.conclusion === null ? 'in_progress' : 'completed',
+        conclusion: run.conclusion === undefined ? 'success' : run.conclusion,
+        head_repository: this.repositoryObject(run.headRepository ?? this.repository),
+        repository: this.repositoryObject(this.repository)
+      })
     }
     if (rest === 'artifacts') {
       const name = url.searchParams.get('name') ?? ''
@@ -129,7 +160,12 @@ export class GitHubApi {
         name: a.name,
         expired: a.expired,
         created_at: a.createdAt,
-        workflow_run: { id: a.run.id, head_branch: a.run.headBranch }
+        workflow_run: {
+          id: a.run.id,
+          head_branch: a.run.headBranch,
+          repository_id: this.repositoryId(this.repository),
+          head_repository_id: this.repositoryId(a.run.headRepository ?? this.repository)
+        }
       }))
       return reply(200, { total_count: all.length, artifacts })
     }

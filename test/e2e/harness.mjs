@@ -69,7 +69,8 @@ import { makeRuntimeToken, startResultsService } from './results-service.mjs'
  *   token: string,
  *   github: import('./github-api.mjs').GitHubApi,
  *   githubToken: string,
- *   newRun: (options?: { workflowId?: number, branch?: string }) => { id: string, env: Record<string, string> },
+ *   newRun: (options?: { workflowId?: number, branch?: string, conclusion?: string | null, headRepository?: string })
+ *     => { id: string, env: Record<string, string>, conclude: (conclusion: string | null) => void },
  *   runAction: (inputs: Record<string, string | number | boolean | undefined>, options?: RunOptions) => Promise<RunResult>,
  *   stop: () => Promise<void>
  * }} Harness
@@ -131,7 +132,7 @@ export async function startHarness(options = {}) {
     throw error
   }
 
-  const newRun = ({ workflowId = 1, branch = 'main' } = {}) => {
+  const newRun = ({ workflowId = 1, branch = 'main', conclusion, headRepository } = {}) => {
     const id = randomInt(1_000_000_000, 9_999_999_999)
     const backendId = randomUUID()
     const runtimeToken = makeRuntimeToken({
@@ -139,9 +140,21 @@ export async function startHarness(options = {}) {
       workflowJobRunBackendId: randomUUID()
     })
     results.otherTokens.add(runtimeToken)
-    github.addRun({ id, workflowId, headBranch: branch, workflowRunBackendId: backendId })
+    const run = {
+      id,
+      workflowId,
+      headBranch: branch,
+      workflowRunBackendId: backendId,
+      conclusion,
+      headRepository
+    }
+    github.addRun(run)
     return {
       id: String(id),
+      /** Sets how the run ended, as GitHub will report it to later runs. @param {string | null} value */
+      conclude: value => {
+        run.conclusion = value
+      },
       env: { GITHUB_RUN_ID: String(id), ACTIONS_RUNTIME_TOKEN: runtimeToken, GITHUB_REF_NAME: branch }
     }
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { errorLines, validInputs } from '../support/action.mjs'
 import { harnessSuite } from './suite.js'
-import { readZip, writeZip } from './results-service.mjs'
+import { readZip } from './results-service.mjs'
 
 const suite = harnessSuite()
 
@@ -82,8 +82,7 @@ describe('re-use refused when the file does not match its manifest', () => {
     if (!record) throw new Error('no artifact')
     const files = readZip(await results.download('reuse-tampered'))
     files.set('amplitude-cohort-reuseC.csv', Buffer.from('amplitude_id,user_id\n1,someone-else\n'))
-    const zip = writeZip(files)
-    await results.blobClient(record).upload(zip, zip.length)
+    await results.replaceZip(record, files)
     const before = sim.count('request')
     const second = await suite().runAction(inputs('reuseC', 'reuse-tampered', { overwrite: 'true' }), {
       env: { GITHUB_RUN_ATTEMPT: '2' }

@@ -337,6 +337,16 @@ export class ResultsService {
   }
 
   /**
+   * Replaces the content of a stored artifact's zip (a damaged or tampered artifact, for tests).
+   * @param {ArtifactRecord} record
+   * @param {Map<string, Buffer>} files entry name → content
+   */
+  async replaceZip(record, files) {
+    const zip = writeZip(files)
+    await this.blobClient(record).upload(zip, zip.length)
+  }
+
+  /**
    * Whether the blob of an artifact record is (still) in the store.
    * @param {ArtifactRecord} record
    * @returns {Promise<boolean>}

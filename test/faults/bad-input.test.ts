@@ -172,7 +172,6 @@ const rows: Row[] = [
   one('min-members', 'wrong type (many)', 'many'),
   one('min-members', 'fraction', '1.5'),
   one('min-members', 'beyond 2^53', '9007199254740993'),
-  one('compare-with', 'a file that does not exist', 'no/such/baseline.csv'),
   one('compare-with', 'a folder', () => join(scratch, 'a-folder')),
   one('compare-with', 'an unknown word spread over lines', 'previous\nrun'),
   [
@@ -186,6 +185,7 @@ const rows: Row[] = [
   one('max-exiting', 'fraction of a member', '5.5'),
   one('max-exiting', 'above 100%', '150%'),
   one('max-exiting', 'wrong type (lots)', 'lots'),
+  one('on-missing-baseline', 'an unknown word (ignore)', 'ignore'),
   one('request-id', "with '/'", 'req/1'),
   one('request-id', 'with a space', 'req 1'),
   one('request-id', 'over 200 characters', 'r'.repeat(201)),

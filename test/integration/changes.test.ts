@@ -204,28 +204,70 @@ describe('a baseline that cannot be used, or a key the new file lacks', () => {
     const { result, requests } = await exportAgainst(TONIGHT, broken)
     expect(result.exitCode).toBe(1)
     expect(errorLines(result.stdout)[0]).toMatch(
-      /^The baseline file cannot be used: it is gzip that does not inflate .*set 'compare-with: none'/
+      /^The baseline file cannot be used: it is gzip that does not inflate .*Nothing was uploaded\. Check the file given as 'compare-with'/
     )
     expect(requests).toBe(0)
   })
 
-  it('a baseline without the compare-key column fails naming it', async () => {
-    const { result } = await exportAgainst(TONIGHT, 'user_id,plan\nu1,free\n')
+  it('a baseline without the compare-key column fails naming it, before any Amplitude request', async () => {
+    const { result, requests } = await exportAgainst(TONIGHT, 'user_id,plan\nu1,free\n')
     expect(errorLines(result.stdout)[0]).toMatch(
       /^The baseline file cannot be used: it has no column 'amplitude_id'/
     )
     expect(result.outputs.cohortFile).toBeUndefined()
+    expect(requests).toBe(0)
   })
 
-  it('a baseline that ends inside a quoted field fails', async () => {
-    const { result } = await exportAgainst(TONIGHT, `${HEADER}1,u1,"free\n`)
+  it('a baseline that ends inside a quoted field fails, before any Amplitude request', async () => {
+    const { result, requests } = await exportAgainst(TONIGHT, `${HEADER}1,u1,"free\n`)
     expect(errorLines(result.stdout)[0]).toMatch(
       /^The baseline file cannot be used: it is not a complete CSV file/
     )
+    expect(requests).toBe(0)
+  })
+
+  it('a small gzip that inflates to one endless record fails naming the baseline, before any request and without inflating it all', async () => {
+    // 80 MiB of one byte compresses to ~80 KiB: inflated whole, it would be one record longer than any member's.
+    const bomb = gzipSync(Buffer.concat([Buffer.from(HEADER), Buffer.alloc(80 << 20, 0x41)]))
+    const { result, requests } = await exportAgainst(TONIGHT, bomb)
+    expect(errorLines(result.stdout)[0]).toMatch(
+      /^The baseline file cannot be used: it has a record longer than 64 MiB\. Nothing was uploaded/
+    )
+    expect(requests).toBe(0)
+  })
+})
+
+describe('a baseline file that does not exist is a missing baseline', () => {
+  it("fails before any Amplitude request by default, saying that a first run needs 'on-missing-baseline: full'", async () => {
+    const { result, requests } = await exportAgainst(TONIGHT, undefined, {
+      'compare-with': 'never-written.csv'
+    })
+    expect(result.exitCode).toBe(1)
+    expect(requests).toBe(0)
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^The baseline is gone: 'never-written\.csv' does not exist\. .*A first run has no baseline file yet: set 'on-missing-baseline: full' for it\./
+      )
+    ])
+  })
+
+  it("with 'on-missing-baseline: full' the run is a full sync: everyone enters, with a warning", async () => {
+    const { result, requests } = await exportAgainst(TONIGHT, undefined, {
+      'compare-with': 'never-written.csv',
+      'on-missing-baseline': 'full'
+    })
+    expect(errorLines(result.stdout)).toEqual([])
+    expect(requests).toBeGreaterThan(0)
+    expect(result.stdout).toMatch(/::warning::The baseline is gone: 'never-written\.csv' does not exist\. /)
+    expect(result.outputs).toMatchObject({ baseline: 'none', enteringCount: '5', exitingCount: '0' })
+    expect(readFileSync(result.outputs.enteringFile, 'utf8')).toBe(TONIGHT)
   })
 
   it('a compare-key the new file does not have fails naming the input and the columns it has', async () => {
-    const { result } = await exportAgainst(TONIGHT, BASELINE, { 'compare-key': 'email' })
+    // The baseline has the column (a baseline without it fails before any request, above).
+    const { result } = await exportAgainst(TONIGHT, 'email,amplitude_id\na@example.com,1\n', {
+      'compare-key': 'email'
+    })
     const [error, resume] = splitResumeHint(errorLines(result.stdout)[0])
     // The export is done: fixing the input and resuming it spends no second cohort request.
     expect(resume).toMatch(resumeHintPattern(result.outputs.requestId))

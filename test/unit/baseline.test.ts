@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BaselineError, readDownloaded } from '../../src/baseline.js'
+import { readDownloaded } from '../../src/baseline.js'
+import { BaselineError } from '../../src/errors.js'
 
 const root = mkdtempSync(join(tmpdir(), 'baseline-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -22,16 +23,28 @@ function artifact(files: Record<string, string>): string {
 const manifest = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({
     version: 1,
+    cohortId: 'c1',
+    requestId: 'r1',
+    finalStatus: 'complete',
+    exportedAt: '2026-12-01T02:00:00.000Z',
     file: 'm.csv',
-    sha256: sha(CSV),
     memberCount: 2,
+    bytes: CSV.length,
+    sha256: sha(CSV),
     columns: ['amplitude_id'],
+    includeProps: false,
+    propKeys: [],
+    baseline: 'none',
+    enteringCount: 2,
+    exitingCount: 0,
+    changedCount: 0,
+    history: [],
     ...extra
   })
 
 describe("readDownloaded: the previous run's artifact is checked against its manifest", () => {
-  it('returns the manifest and the file when the SHA-256 matches (other JSON files are not manifests)', async () => {
-    const dir = artifact({ 'm.csv': CSV, 'm.json': manifest(), 'other.json': '{"version":2}' })
+  it('returns the manifest and the file when the SHA-256 matches', async () => {
+    const dir = artifact({ 'm.csv': CSV, 'm.json': manifest() })
     await expect(readDownloaded(dir, '77')).resolves.toEqual({
       manifest: expect.objectContaining({ file: 'm.csv' }),
       csv: join(dir, 'm.csv')
@@ -53,10 +66,26 @@ describe("readDownloaded: the previous run's artifact is checked against its man
     )
   })
 
-  it('finds no manifest in an artifact of an earlier version, or one naming a path outside the folder', async () => {
-    await expect(readDownloaded(artifact({ 'm.csv': CSV }), '77')).resolves.toBeUndefined()
-    await expect(
-      readDownloaded(artifact({ 'm.csv': CSV, 'm.json': manifest({ file: '../m.csv' }) }), '77')
-    ).resolves.toBeUndefined()
+  it('refuses an artifact without a valid manifest, saying what is wrong with it', async () => {
+    const reason = (files: Record<string, string>) =>
+      readDownloaded(artifact(files), '77').then(
+        () => 'accepted',
+        (error: BaselineError) => error.reason
+      )
+    await expect(reason({ 'm.csv': CSV })).resolves.toBe('its artifact has no manifest')
+    await expect(reason({ 'm.csv': CSV, 'm.json': manifest().slice(0, 60) })).resolves.toBe(
+      'its manifest is not valid JSON (cut short or damaged)'
+    )
+    await expect(reason({ 'm.csv': CSV, 'm.json': manifest({ file: '../m.csv' }) })).resolves.toBe(
+      "its manifest has no valid 'file'"
+    )
+    for (const field of ['sha256', 'bytes', 'columns']) {
+      await expect(reason({ 'm.csv': CSV, 'm.json': manifest({ [field]: undefined }) })).resolves.toBe(
+        `its manifest has no valid '${field}'`
+      )
+    }
+    await expect(reason({ 'm.csv': CSV, 'm.json': manifest({ version: 2 }) })).resolves.toBe(
+      'its manifest has version 2, not 1'
+    )
   })
 })
