@@ -53,6 +53,7 @@ const rows: Row[] = [
   one('cohort-id', 'with a space', 'abc def'),
   one('cohort-id', 'with a tab', 'abc\tdef'),
   one('cohort-id', 'a list naming one cohort twice', 'abc,def\nabc'),
+  one('cohort-id', 'a list of two IDs that differ only in case', 'abc1x,def\nABC1x'),
   one('cohort-id', 'a list of 21 cohorts', Array.from({ length: 21 }, (_, i) => `c${i}`).join(',')),
   one('cohort-id', 'a list with one bad ID', 'abc, de/f'),
   one('cohort-id', 'with a control character (ESC)', 'abc\x1bdef'),
