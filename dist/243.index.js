@@ -1718,7 +1718,8 @@ function parsePath(read, env, cohortId, several) {
         if (!given)
             return (0,external_node_path_.resolve)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)());
     }
-    else if (given.endsWith('/')) {
+    else if (/[\\/]$/.test(given)) {
+        // A folder as Windows writes it too (`exports\`): refused on every runner, as it would be on Windows.
         throw new errors/* InputError */.dz(Inputs.Path, `must name a file, not a directory: '${given}'`);
     }
     if (!given)

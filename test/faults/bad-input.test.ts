@@ -146,6 +146,7 @@ const rows: Row[] = [
   one('path', 'an existing folder', () => join(scratch, 'a-folder')),
   one('path', 'the workspace itself (.)', '.'),
   one('path', 'ending with /', 'exports/'),
+  one('path', 'ending with \\ (a Windows folder)', 'exports\\'),
   one('path', 'whose parent is a file', () => join(scratch, 'a-file', 'members.csv')),
   one('path', 'whose grandparent is a file', () => join(scratch, 'a-file', 'sub', 'members.csv')),
   one('path', 'in a folder nothing can be written to (/proc)', '/proc/amplitude-members.csv'),
