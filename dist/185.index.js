@@ -1635,9 +1635,14 @@ class Delivery {
             };
         }
     }
-    /** The upload needs the Actions runtime: checked before anything else is spent. */
+    /** The upload needs the Actions runtime of github.com or GHE.com: checked before anything else is spent. */
     requireRuntime() {
         const { env } = this.toolkit;
+        if (this.upload && onEnterpriseServer(env.GITHUB_SERVER_URL)) {
+            throw new errors/* InputError */.dz(Inputs.UploadArtifact, 'is not available on GitHub Enterprise Server: the artifact client this action uses (@actions/artifact 6) ' +
+                "refuses GHES. Set 'upload-artifact: false' and use the file at 'cohortFile' in this job, or upload it with " +
+                'the artifact action your server supports');
+        }
         if (this.upload && (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL)) {
             throw new errors/* InputError */.dz(Inputs.UploadArtifact, 'needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set): outside a ' +
                 "workflow run, set 'upload-artifact: false'");
@@ -1664,6 +1669,14 @@ class Delivery {
             return uploadMembership(files, upload, this.toolkit, this.toolkit.env);
         });
     }
+}
+/**
+ * Whether the run is on GitHub Enterprise Server, as `@actions/artifact` decides it (it refuses every call there):
+ * any server but github.com, GHE.com (data residency) and *.localhost.
+ */
+function onEnterpriseServer(serverUrl) {
+    const host = new URL(serverUrl || 'https://github.com').hostname.toLowerCase();
+    return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost');
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -1717,6 +1730,16 @@ function parseCohortIds(value) {
     const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
     if (repeated !== undefined)
         throw new errors/* InputError */.dz(Inputs.CohortId, `lists '${repeated}' twice`);
+    // Windows and macOS runners' file systems ignore case: `amplitude-cohort-abc.csv` and `…-ABC.csv` would be one
+    // file, each export overwriting the other's. Two IDs that differ only in case are almost surely one cohort typed
+    // twice, so they are refused on every runner (a workflow must not pass on Linux and break on macOS), rather than
+    // given file names that no longer say which cohort they hold.
+    const folded = ids.map(id => id.toLowerCase());
+    const clash = folded.findIndex((id, i) => folded.indexOf(id) !== i);
+    if (clash !== -1) {
+        throw new errors/* InputError */.dz(Inputs.CohortId, `lists '${ids[folded.indexOf(folded[clash])]}' and '${ids[clash]}', which differ only in case: their files ` +
+            'would be one file on Windows and macOS runners. List each cohort once, as Amplitude spells its ID');
+    }
     if (ids.length > MAX_COHORTS) {
         throw new errors/* InputError */.dz(Inputs.CohortId, `lists ${ids.length} cohorts: at most ${MAX_COHORTS} in one step`);
     }
@@ -1987,7 +2010,8 @@ function parsePath(read, env, cohortId, several) {
         if (!given)
             return (0,external_node_path_.resolve)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)());
     }
-    else if (given.endsWith('/')) {
+    else if (/[\\/]$/.test(given)) {
+        // A folder as Windows writes it too (`exports\`): refused on every runner, as it would be on Windows.
         throw new errors/* InputError */.dz(Inputs.Path, `must name a file, not a directory: '${given}'`);
     }
     if (!given)
@@ -3717,7 +3741,8 @@ class Scheduler {
  * Several cohorts in one step, within Amplitude's limits: every cohort's export runs at once through one scheduler
  * (at most 4 step-1 requests in any minute, 5 Amplitude requests in flight, 2 downloads; a Retry-After pauses every
  * cohort's requests to that endpoint). A cohort that fails does not stop the others; the step fails at the end,
- * listing each failed cohort with its error. Outputs: `results` (JSON by cohort ID) and `failedCohorts`.
+ * listing each failed cohort with its error. Outputs: `results` (JSON by cohort ID) and `failedCohorts`, which one
+ * cohort sets too (main.ts).
  */
 async function exportSeveral(inputs, context) {
     const { toolkit, clock, signal } = context;
@@ -3740,10 +3765,7 @@ async function exportSeveral(inputs, context) {
         return [cohortId, report];
     }));
     log.flush(true);
-    const results = Object.fromEntries(reports.map(([id, report]) => [id, report.result()]));
-    const failed = reports.filter(([, report]) => report.failed).map(([id]) => id);
-    toolkit.setOutput(Outputs.Results, JSON.stringify(results));
-    toolkit.setOutput(Outputs.FailedCohorts, failed.join(','));
+    const { results, failed } = setResults(toolkit, reports);
     const spent = reports.reduce((sum, [, report]) => sum + report.requests.request, 0);
     toolkit.info(`Exported ${reports.length - failed.length} of ${reports.length} cohorts in ` +
         `${Math.round((clock.now() - started) / 1000)}s (cohort requests spent: ${spent})`);
@@ -3754,6 +3776,17 @@ async function exportSeveral(inputs, context) {
         toolkit.setFailed(`${failed.length} of ${reports.length} cohorts failed:\n` +
             failed.map(id => `- ${id}: ${results[id].error}`).join('\n'));
     }
+}
+/**
+ * Sets `results` (JSON by cohort ID: each cohort's single-cohort outputs, and `error` when it failed) and
+ * `failedCohorts`, for one cohort as for several, so that a downstream job needs no change when a cohort is added.
+ */
+function setResults(toolkit, reports) {
+    const results = Object.fromEntries(reports.map(([id, report]) => [id, report.result()]));
+    const failed = reports.filter(([, report]) => report.failed).map(([id]) => id);
+    toolkit.setOutput(Outputs.Results, JSON.stringify(results));
+    toolkit.setOutput(Outputs.FailedCohorts, failed.join(','));
+    return { results, failed };
 }
 /** One row per cohort, the members chart with a line per cohort, and the cohort requests spent. */
 function summary(results, reports, spent) {
@@ -3848,8 +3881,10 @@ async function run(toolkit = actionsToolkit, clock = systemClock) {
         redact: (text) => redactor.redact(text)
     };
     let several = false;
+    let cohortId;
     try {
         const inputs = readInputs(actions, redactor);
+        cohortId = inputs.cohortId;
         new Delivery(inputs, actions).requireRuntime();
         several = inputs.cohorts.length > 1;
         if (several)
@@ -3862,9 +3897,13 @@ async function run(toolkit = actionsToolkit, clock = systemClock) {
     }
     finally {
         cancel.dispose();
-        // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them.
-        if (!several)
+        // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them. One cohort sets
+        // `results` and `failedCohorts` too, in the same shape, once its ID is known to be valid.
+        if (!several) {
+            if (cohortId !== undefined)
+                setResults(actions, [[cohortId, report]]);
             await report.writeSummary();
+        }
     }
 }
 

@@ -33,6 +33,19 @@ export function parseCohortIds(value: string): string[] {
   }
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i)
   if (repeated !== undefined) throw new InputError(Inputs.CohortId, `lists '${repeated}' twice`)
+  // Windows and macOS runners' file systems ignore case: `amplitude-cohort-abc.csv` and `…-ABC.csv` would be one
+  // file, each export overwriting the other's. Two IDs that differ only in case are almost surely one cohort typed
+  // twice, so they are refused on every runner (a workflow must not pass on Linux and break on macOS), rather than
+  // given file names that no longer say which cohort they hold.
+  const folded = ids.map(id => id.toLowerCase())
+  const clash = folded.findIndex((id, i) => folded.indexOf(id) !== i)
+  if (clash !== -1) {
+    throw new InputError(
+      Inputs.CohortId,
+      `lists '${ids[folded.indexOf(folded[clash])]}' and '${ids[clash]}', which differ only in case: their files ` +
+        'would be one file on Windows and macOS runners. List each cohort once, as Amplitude spells its ID'
+    )
+  }
   if (ids.length > MAX_COHORTS) {
     throw new InputError(Inputs.CohortId, `lists ${ids.length} cohorts: at most ${MAX_COHORTS} in one step`)
   }

@@ -25,9 +25,17 @@ export class Delivery {
     }
   }
 
-  /** The upload needs the Actions runtime: checked before anything else is spent. */
+  /** The upload needs the Actions runtime of github.com or GHE.com: checked before anything else is spent. */
   requireRuntime(): void {
     const { env } = this.toolkit
+    if (this.upload && onEnterpriseServer(env.GITHUB_SERVER_URL)) {
+      throw new InputError(
+        Inputs.UploadArtifact,
+        'is not available on GitHub Enterprise Server: the artifact client this action uses (@actions/artifact 6) ' +
+          "refuses GHES. Set 'upload-artifact: false' and use the file at 'cohortFile' in this job, or upload it with " +
+          'the artifact action your server supports'
+      )
+    }
     if (this.upload && (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL)) {
       throw new InputError(
         Inputs.UploadArtifact,
@@ -58,4 +66,13 @@ export class Delivery {
       return uploadMembership(files, upload, this.toolkit, this.toolkit.env)
     })
   }
+}
+
+/**
+ * Whether the run is on GitHub Enterprise Server, as `@actions/artifact` decides it (it refuses every call there):
+ * any server but github.com, GHE.com (data residency) and *.localhost.
+ */
+export function onEnterpriseServer(serverUrl: string | undefined): boolean {
+  const host = new URL(serverUrl || 'https://github.com').hostname.toLowerCase()
+  return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
 }

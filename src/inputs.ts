@@ -177,7 +177,8 @@ function parsePath(read: Read, env: Toolkit['env'], cohortId: string, several: b
       )
     }
     if (!given) return resolve(env.RUNNER_TEMP || tmpdir())
-  } else if (given.endsWith('/')) {
+  } else if (/[\\/]$/.test(given)) {
+    // A folder as Windows writes it too (`exports\`): refused on every runner, as it would be on Windows.
     throw new InputError(Inputs.Path, `must name a file, not a directory: '${given}'`)
   }
   if (!given) return resolve(env.RUNNER_TEMP || tmpdir(), cohortFileName(cohortId))

@@ -7,7 +7,7 @@ import { readInputs } from './inputs.js'
 import { exportOne } from './pipeline.js'
 import { Report } from './report.js'
 import { Redactor, withRedaction } from './secrets.js'
-import { exportSeveral } from './several.js'
+import { exportSeveral, setResults } from './several.js'
 import { actionsToolkit, type Toolkit } from './toolkit.js'
 
 /**
@@ -26,8 +26,10 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
     redact: (text: string) => redactor.redact(text)
   }
   let several = false
+  let cohortId: string | undefined
   try {
     const inputs = readInputs(actions, redactor)
+    cohortId = inputs.cohortId
     new Delivery(inputs, actions).requireRuntime()
     several = inputs.cohorts.length > 1
     if (several) return await exportSeveral(inputs, context)
@@ -37,7 +39,11 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
     report.fail(failureMessage(error, cancel.signal, report.resumable))
   } finally {
     cancel.dispose()
-    // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them.
-    if (!several) await report.writeSummary()
+    // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them. One cohort sets
+    // `results` and `failedCohorts` too, in the same shape, once its ID is known to be valid.
+    if (!several) {
+      if (cohortId !== undefined) setResults(actions, [[cohortId, report]])
+      await report.writeSummary()
+    }
   }
 }

@@ -6,16 +6,17 @@ import { escapeHtml, htmlTable } from './html.js'
 import type { ActionInputs } from './inputs.js'
 import { exportOne } from './pipeline.js'
 import { PhaseLog } from './phase-log.js'
-import { Report } from './report.js'
+import { type CohortResult, Report } from './report.js'
 import { AMPLITUDE_LIMITS, Scheduler } from './scheduler.js'
-import type { RunContext } from './toolkit.js'
+import type { RunContext, Toolkit } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
 
 /**
  * Several cohorts in one step, within Amplitude's limits: every cohort's export runs at once through one scheduler
  * (at most 4 step-1 requests in any minute, 5 Amplitude requests in flight, 2 downloads; a Retry-After pauses every
  * cohort's requests to that endpoint). A cohort that fails does not stop the others; the step fails at the end,
- * listing each failed cohort with its error. Outputs: `results` (JSON by cohort ID) and `failedCohorts`.
+ * listing each failed cohort with its error. Outputs: `results` (JSON by cohort ID) and `failedCohorts`, which one
+ * cohort sets too (main.ts).
  */
 export async function exportSeveral(inputs: ActionInputs, context: RunContext): Promise<void> {
   const { toolkit, clock, signal } = context
@@ -39,10 +40,7 @@ export async function exportSeveral(inputs: ActionInputs, context: RunContext): 
     })
   )
   log.flush(true)
-  const results = Object.fromEntries(reports.map(([id, report]) => [id, report.result()]))
-  const failed = reports.filter(([, report]) => report.failed).map(([id]) => id)
-  toolkit.setOutput(Outputs.Results, JSON.stringify(results))
-  toolkit.setOutput(Outputs.FailedCohorts, failed.join(','))
+  const { results, failed } = setResults(toolkit, reports)
   const spent = reports.reduce((sum, [, report]) => sum + report.requests.request, 0)
   toolkit.info(
     `Exported ${reports.length - failed.length} of ${reports.length} cohorts in ` +
@@ -59,9 +57,24 @@ export async function exportSeveral(inputs: ActionInputs, context: RunContext): 
   }
 }
 
+/**
+ * Sets `results` (JSON by cohort ID: each cohort's single-cohort outputs, and `error` when it failed) and
+ * `failedCohorts`, for one cohort as for several, so that a downstream job needs no change when a cohort is added.
+ */
+export function setResults(
+  toolkit: Pick<Toolkit, 'setOutput'>,
+  reports: (readonly [string, Report])[]
+): { results: Record<string, CohortResult>; failed: string[] } {
+  const results = Object.fromEntries(reports.map(([id, report]) => [id, report.result()]))
+  const failed = reports.filter(([, report]) => report.failed).map(([id]) => id)
+  toolkit.setOutput(Outputs.Results, JSON.stringify(results))
+  toolkit.setOutput(Outputs.FailedCohorts, failed.join(','))
+  return { results, failed }
+}
+
 /** One row per cohort, the members chart with a line per cohort, and the cohort requests spent. */
 function summary(
-  results: Record<string, ReturnType<Report['result']>>,
+  results: Record<string, CohortResult>,
   reports: (readonly [string, Report])[],
   spent: number
 ): string {

@@ -5,7 +5,8 @@
 // connection resets, truncated and stalled bodies). With `limits` it also enforces Amplitude's documented rate
 // limits, answering 429 beyond them as the live API does.
 //
-// Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build.
+// Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build,
+// and on Node built-ins only, so that `node test/sim/serve.mjs` starts without node_modules (test/unit/self-test.test.ts).
 import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { once } from 'node:events'
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
-import { sha256File } from '../support/action.mjs'
+import { sha256File } from '../support/sha256.mjs'
 
 export const API_HOST = '127.0.0.1'
 export const STORAGE_HOST = '127.0.0.2'

@@ -5,8 +5,7 @@
 //
 // Plain JavaScript (ESM) so that the jest tests, the demo and the benchmarks can all load it without a build.
 import { spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -153,20 +152,7 @@ export function parseCommandFile(text) {
   return out
 }
 
-/**
- * The SHA-256 of a file, hex, read as a stream (the files may be hundreds of MB).
- * @param {string} file
- * @returns {Promise<string>}
- */
-export function sha256File(file) {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(file)
-      .on('data', chunk => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject)
-  })
-}
+export { sha256File } from './sha256.mjs'
 
 // ---- Workflow commands on stdout ---------------------------------------------------------------------------------
 

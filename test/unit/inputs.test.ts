@@ -113,6 +113,20 @@ describe('readInputs: valid values', () => {
     await expect(check()).resolves.toBeUndefined()
   })
 
+  it('refuses upload-artifact on GitHub Enterprise Server, whose artifact service @actions/artifact 6 refuses', async () => {
+    const check = async () => new Delivery(await read(), new FakeToolkit(inputs, env)).requireRuntime()
+    for (const server of ['https://github.com', 'https://octo.ghe.com', 'http://github.localhost']) {
+      env.GITHUB_SERVER_URL = server
+      await expect(check()).resolves.toBeUndefined()
+    }
+    env.GITHUB_SERVER_URL = 'https://github.example.com'
+    await expect(check()).rejects.toThrow(
+      /^Input 'upload-artifact' is not available on GitHub Enterprise Server: .* Set 'upload-artifact: false'/
+    )
+    setInputs({ 'upload-artifact': 'false' })
+    await expect(check()).resolves.toBeUndefined()
+  })
+
   it('accepts basic-auth alone', async () => {
     const value = Buffer.from('k:s').toString('base64')
     setInputs({ 'api-key': '', 'secret-key': '', 'basic-auth': value })

@@ -22,13 +22,18 @@ const run = (...args: string[]) => {
   const r = spawnSync('bash', [release, ...args], { cwd: repo, env, encoding: 'utf8' })
   return { code: r.status, out: r.stdout + r.stderr }
 }
-/** Commits package.json and CHANGELOG.md for `version`. */
-const commitVersion = (version: string) => {
+/** Commits package.json and a CHANGELOG.md that releases `version` (`unreleased`: entries left under [Unreleased]). */
+const commitVersion = (version: string, unreleased = '') => {
   writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'x', version }))
-  writeFileSync(join(repo, 'CHANGELOG.md'), `# Changelog\n\n## [${version}] - 2026-01-01\n`)
+  writeFileSync(
+    join(repo, 'CHANGELOG.md'),
+    `# Changelog\n\n## [Unreleased]\n${unreleased}\n## [${version}] - 2026-01-01\n\n### Added\n\n- ${version} things\n\n` +
+      `[Unreleased]: https://example.com/compare/v${version}...HEAD\n`
+  )
   git('add', '-A')
   git('commit', '-q', '--allow-empty', '-m', version)
 }
+const tags = () => git('tag', '--list').split('\n').filter(Boolean)
 
 beforeEach(() => {
   repo = mkdtempSync(join(tmpdir(), 'release-test-'))
@@ -37,56 +42,92 @@ beforeEach(() => {
 afterEach(() => rmSync(repo, { recursive: true, force: true }))
 
 describe('script/release', () => {
-  it('tags the first release and creates the major tag', () => {
+  it('tags the release, and leaves the major tag to the release workflow', () => {
     commitVersion('1.0.0')
-    expect(run().code).toBe(0)
+    const { code, out } = run()
+    expect(out).toContain('latest release: none; tagging v1.0.0')
+    expect(out).toContain('to publish: git push origin v1.0.0')
+    expect(code).toBe(0)
     expect(git('rev-parse', 'v1.0.0^{commit}')).toBe(git('rev-parse', 'HEAD'))
-    expect(git('rev-parse', 'v1^{commit}')).toBe(git('rev-parse', 'HEAD'))
+    expect(tags()).toEqual(['v1.0.0'])
   })
 
-  it('compares versions as numbers and moves the major tag', () => {
+  it('refuses while [Unreleased] has entries, saying what to do; empty subheadings are no entries', () => {
+    commitVersion('1.0.0', '\n### Added\n\n- a feature nobody released\n')
+    const { code, out } = run('--dry-run')
+    expect(code).toBe(1)
+    expect(out).toMatch(
+      /^release: CHANGELOG.md's \[Unreleased\] section has entries, so 1\.0\.0 would not say what it ships\. Move them under a new '## \[1\.0\.0\] - \d{4}-\d\d-\d\d' heading below an empty '## \[Unreleased\]', .*commit, then run script\/release again\n$/
+    )
+    commitVersion('1.0.0', '\n### Added\n\n### Fixed\n')
+    expect(run('--dry-run').code).toBe(0)
+    expect(tags()).toEqual([])
+  })
+
+  it('refuses a version already tagged, even where it is the latest tag', () => {
+    commitVersion('1.0.0')
+    run()
+    git('commit', '-q', '--allow-empty', '-m', 'later')
+    const { code, out } = run('--dry-run')
+    expect(code).toBe(1)
+    expect(out).toContain('v1.0.0 is already tagged (commit ')
+    expect(out).toContain('Set the next version in package.json and CHANGELOG.md, commit, then release that')
+  })
+
+  it('--check (the release workflow): accepts the tag when it is HEAD, refuses it elsewhere', () => {
+    commitVersion('1.0.0')
+    expect(run('--check', '1.0.0').out).toContain('v1.0.0: ready to release')
+    run()
+    const { code, out } = run('--check', '1.0.0')
+    expect([code, out]).toEqual([0, expect.stringContaining('v1.0.0: ready to release')])
+    git('commit', '-q', '--allow-empty', '-m', 'later')
+    expect(run('--check', '1.0.0').out).toContain('v1.0.0 is already tagged')
+  })
+
+  it('--notes prints the version section, without the link definitions', () => {
+    commitVersion('1.2.0')
+    const { code, out } = run('--notes', '1.2.0')
+    expect(code).toBe(0)
+    expect(out).toBe('### Added\n\n- 1.2.0 things\n')
+    expect(run('--notes', '9.9.9').out).toContain("CHANGELOG.md has no '## [9.9.9]' section with entries")
+  })
+
+  it('compares versions as numbers', () => {
     commitVersion('1.9.9')
     run()
     commitVersion('1.10.0')
     const { code, out } = run()
     expect(out).toContain('latest release: v1.9.9')
     expect(code).toBe(0)
-    expect(git('rev-parse', 'v1^{commit}')).toBe(git('rev-parse', 'HEAD'))
-    expect(git('rev-parse', 'v1.9.9^{commit}')).not.toBe(git('rev-parse', 'HEAD'))
+    expect(git('rev-parse', 'v1.10.0^{commit}')).toBe(git('rev-parse', 'HEAD'))
   })
 
   it.each([
-    ['the same version', '1.2.3'],
     ['a lower patch', '1.2.2'],
     ['a lower minor with a higher patch', '1.1.9'],
     ['a lower major', '0.9.0']
-  ])('refuses %s as the latest tag', (_, version) => {
+  ])('refuses %s than the latest tag', (_, version) => {
     commitVersion('1.2.3')
     run()
     commitVersion(version)
     const { code, out } = run()
     expect(code).toBe(1)
     expect(out).toContain(`v${version} is not greater than the latest release tag v1.2.3`)
-    expect(git('tag', '--list', `v${version}`)).toBe(version === '1.2.3' ? 'v1.2.3' : '')
+    expect(tags()).toEqual(['v1.2.3'])
   })
 
-  it('starts a new major tag without moving the old one', () => {
-    commitVersion('1.4.0')
-    run()
-    const v1 = git('rev-parse', 'v1^{commit}')
-    commitVersion('2.0.0')
-    expect(run().code).toBe(0)
-    expect(git('rev-parse', 'v1^{commit}')).toBe(v1)
-    expect(git('rev-parse', 'v2^{commit}')).toBe(git('rev-parse', 'HEAD'))
-  })
-
-  it('changes nothing on a dry run, and refuses bad versions and a dirty tree', () => {
+  it('changes nothing on a dry run, and refuses bad versions, a missing section and a dirty tree', () => {
     commitVersion('1.0.0')
     expect(run('--dry-run').out).toContain('dry run')
-    expect(git('tag', '--list')).toBe('')
+    expect(tags()).toEqual([])
     expect(run('1.0').out).toContain("'1.0' is not a release version")
     expect(run('1.0.1').out).toContain('package.json says 1.0.0, not 1.0.1')
+    writeFileSync(join(repo, 'package.json'), JSON.stringify({ name: 'x', version: '1.1.0' }))
+    git('commit', '-qam', 'bump without a changelog section')
+    expect(run().out).toContain("CHANGELOG.md has no '## [1.1.0] - YYYY-MM-DD' heading")
     writeFileSync(join(repo, 'dirty'), '')
+    commitVersion('1.1.0')
+    writeFileSync(join(repo, 'dirty'), 'x')
     expect(run().out).toContain('uncommitted changes')
   })
 })
