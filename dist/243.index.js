@@ -3583,5 +3583,3 @@ async function run(toolkit = actionsToolkit, clock = systemClock) {
 /***/ })
 
 };
-
-//# sourceMappingURL=243.index.js.map

@@ -31461,5 +31461,3 @@ function parse(str = '', format = 'ms') {
 /***/ })
 
 };
-
-//# sourceMappingURL=501.index.js.map

@@ -112,5 +112,3 @@ async function downloadOwnArtifact(name, dir, env) {
 /***/ })
 
 };
-
-//# sourceMappingURL=849.index.js.map
