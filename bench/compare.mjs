@@ -9,6 +9,7 @@
 // default: the action's one-pass merge, and sort's best case) and with each file shuffled (its own order: the hash
 // join, and sort's usual case), since Amplitude does not say how its files are ordered. Other bundles (BENCH_VS) join
 // the speed rounds at the largest size, in turn with the action and sort + comm, each with its step time and peak RSS.
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { validInputs } from '../test/support/action.mjs'
 import { spawnAction } from './lib/action.mjs'
@@ -29,9 +30,13 @@ async function timeUnix(tmp, current, baseline) {
 }
 
 async function runExport(sim, dist, tmp, cohortId, compareWith) {
+  const root = join(
+    tmp,
+    `${cohortId}-${compareWith ? 'cmp' : 'plain'}-${Math.random().toString(36).slice(2, 8)}`
+  )
   const run = await spawnAction({
     dist,
-    root: join(tmp, `${cohortId}-${compareWith ? 'cmp' : 'plain'}-${Math.random().toString(36).slice(2, 8)}`),
+    root,
     peakRss: true,
     timeoutMs: 600_000,
     inputs: validInputs(sim, cohortId, {
@@ -40,6 +45,8 @@ async function runExport(sim, dist, tmp, cohortId, compareWith) {
     })
   })
   check({ ...run, code: run.timedOut ? null : run.code }, `the action (${cohortId})`)
+  // Its membership and change files (123 MB at 2 M members): dozens of runs would fill gigabytes.
+  await rm(root, { recursive: true, force: true })
   return {
     peakKiB: run.peakKiB,
     ms: run.clock.exitAt - run.spawnedAt,
