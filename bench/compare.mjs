@@ -152,7 +152,8 @@ export async function benchCompare({ sim, dist, others = [], tmp, runs, quick, m
         fixed(ms / unix, 2),
         fixed(ms / ours, 2),
         fixed(mib, 0),
-        fixed(mib - plainMiB, 0)
+        fixed(mib - plainMiB, 0),
+        measured.map(r => fixed(r.compareMs, 0)).join(', ')
       ]
     })
   })
@@ -169,10 +170,11 @@ export async function benchCompare({ sim, dist, others = [], tmp, runs, quick, m
               '/ sort + comm',
               '/ this',
               'peak (MiB)',
-              'extra (MiB)'
+              'extra (MiB)',
+              'step, runs (ms)'
             ],
             variantRows,
-            ['l', 'l', 'r', 'r', 'r', 'r', 'r']
+            ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r']
           ),
           '',
           `Other bundles in the same rounds (BENCH_VS); peak RSS of the whole export, extra above the export ` +
