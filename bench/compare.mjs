@@ -7,7 +7,9 @@
 // and without comparison at the largest size. The baseline is the simulator's file of 1 % more members (the same rows,
 // 1 % more): tonight's export has 1 % exiting. Both measured twice: with the files in ID order (the simulator's
 // default: the action's one-pass merge, and sort's best case) and with each file shuffled (its own order: the hash
-// join, and sort's usual case), since Amplitude does not say how its files are ordered.
+// join, and sort's usual case), since Amplitude does not say how its files are ordered. Other bundles (BENCH_VS) join
+// the speed rounds at the largest size, in turn with the action and sort + comm, each with its step time and peak RSS.
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { validInputs } from '../test/support/action.mjs'
 import { spawnAction } from './lib/action.mjs'
@@ -28,9 +30,13 @@ async function timeUnix(tmp, current, baseline) {
 }
 
 async function runExport(sim, dist, tmp, cohortId, compareWith) {
+  const root = join(
+    tmp,
+    `${cohortId}-${compareWith ? 'cmp' : 'plain'}-${Math.random().toString(36).slice(2, 8)}`
+  )
   const run = await spawnAction({
     dist,
-    root: join(tmp, `${cohortId}-${compareWith ? 'cmp' : 'plain'}-${Math.random().toString(36).slice(2, 8)}`),
+    root,
     peakRss: true,
     timeoutMs: 600_000,
     inputs: validInputs(sim, cohortId, {
@@ -39,6 +45,8 @@ async function runExport(sim, dist, tmp, cohortId, compareWith) {
     })
   })
   check({ ...run, code: run.timedOut ? null : run.code }, `the action (${cohortId})`)
+  // Its membership and change files (123 MB at 2 M members): dozens of runs would fill gigabytes.
+  await rm(root, { recursive: true, force: true })
   return {
     peakKiB: run.peakKiB,
     ms: run.clock.exitAt - run.spawnedAt,
@@ -51,8 +59,8 @@ const ORDERS = [
   { key: 'shuffled', label: 'shuffled', shuffle: seed => seed }
 ]
 
-export async function benchCompare({ sim, dist, tmp, runs, quick }) {
-  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, 2_000_000]
+export async function benchCompare({ sim, dist, others = [], tmp, runs, quick, members: only }) {
+  const sizes = only ?? (quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, 2_000_000])
   const memoryRows = []
   let worstExtraMiB = 0
   let largest
@@ -100,11 +108,20 @@ export async function benchCompare({ sim, dist, tmp, runs, quick }) {
   }
   progress(`compare: speed against sort | comm at ${largest.members} members`)
   const speed = {}
-  for (const order of ORDERS) speed[order.key] = { ours: [], unix: [] }
+  const bundles = [{ name: 'this', dist }, ...others]
+  for (const order of ORDERS) {
+    speed[order.key] = { ours: [], unix: [], runs: {} }
+    for (const { name } of bundles) speed[order.key].runs[name] = []
+  }
   for (let i = 0; i < runs; i++) {
     for (const order of ORDERS) {
       const { id: cohortId, tonight, baseline } = largest.cohorts[order.key]
-      speed[order.key].ours.push((await runExport(sim, dist, tmp, cohortId, baseline.file)).compareMs)
+      // Each round starts with another bundle, so none always runs first.
+      for (const { name, dist: bundle } of bundles.map((_, b) => bundles[(b + i) % bundles.length])) {
+        const run = await runExport(sim, bundle, tmp, cohortId, baseline.file)
+        speed[order.key].runs[name].push(run)
+        if (name === 'this') speed[order.key].ours.push(run.compareMs)
+      }
       speed[order.key].unix.push(await timeUnix(tmp, tonight.file, baseline.file))
     }
   }
@@ -120,6 +137,49 @@ export async function benchCompare({ sim, dist, tmp, runs, quick }) {
     fixed(median(speed[order.key].unix), 0),
     fixed(ratios[order.key], 2)
   ])
+  const plainMiB = kibToMiB(median(largest.plain.map(r => r.peakKiB)))
+  const variantRows = ORDERS.flatMap(order => {
+    const unix = median(speed[order.key].unix)
+    const ours = median(speed[order.key].ours)
+    return bundles.map(({ name }) => {
+      const measured = speed[order.key].runs[name]
+      const ms = median(measured.map(r => r.compareMs))
+      const mib = kibToMiB(median(measured.map(r => r.peakKiB)))
+      return [
+        order.label,
+        name === 'this' ? 'this' : `\`${name}\``,
+        fixed(ms, 0),
+        fixed(ms / unix, 2),
+        fixed(ms / ours, 2),
+        fixed(mib, 0),
+        fixed(mib - plainMiB, 0),
+        measured.map(r => fixed(r.compareMs, 0)).join(', ')
+      ]
+    })
+  })
+  const variants =
+    others.length === 0
+      ? []
+      : [
+          '',
+          table(
+            [
+              `files (${largest.members.toLocaleString('en-US')} members)`,
+              'bundle',
+              'step (ms)',
+              '/ sort + comm',
+              '/ this',
+              'peak (MiB)',
+              'extra (MiB)',
+              'step, runs (ms)'
+            ],
+            variantRows,
+            ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r']
+          ),
+          '',
+          `Other bundles in the same rounds (BENCH_VS); peak RSS of the whole export, extra above the export ` +
+            `without comparison (${fixed(plainMiB, 0)} MiB, the memory rounds above).`
+        ]
   const markdown = [
     table(
       [
@@ -149,7 +209,8 @@ export async function benchCompare({ sim, dist, tmp, runs, quick }) {
     `The whole export of ${largest.members.toLocaleString('en-US')} members took ${fixed(withoutMs, 0)} ms without ` +
       `the comparison, ${fixed(withMs, 0)} ms with it in ID order (${fixed(withMs / withoutMs, 2)}×) and ` +
       `${fixed(withShuffledMs, 0)} ms shuffled (${fixed(withShuffledMs / withoutMs, 2)}×). Medians of ${runs} ` +
-      'interleaved runs.'
+      'interleaved runs.',
+    ...variants
   ].join('\n')
   return {
     markdown,

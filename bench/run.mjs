@@ -8,6 +8,9 @@
 //   BENCH_SECTIONS=download,startup npm run bench  only some of: memory, download, upload, polling, startup, compare, several
 //   BENCH_RUNS=7 BENCH_OUTPUT=/tmp/b.md …          more runs, another report file
 //   BENCH_DIST=path/to/index.js …                  another bundle (see bench/variant.mjs)
+//   BENCH_VS=path/to/index.js,… …                  more bundles, run in turn with BENCH_DIST in the same rounds
+//                                                  (start-up, compare); named by their bench/out/variants/<name>
+//   BENCH_MEMBERS=2000000 …                        only some cohort sizes (members) in the compare section
 //   BENCH_SIZES=10,500 BENCH_KINDS=inline-plain …  only some file sizes (MB) / ways of serving them
 //   BENCH_SRC=bench/out/variants/<name>/src …      another poll schedule (the polling section reads the source)
 //
@@ -37,6 +40,14 @@ const sections = new Set(
     .map(s => s.trim())
 )
 const dist = resolve(env.BENCH_DIST ?? join(ROOT, 'dist', 'index.js'))
+const others = (env.BENCH_VS ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map(path => ({
+    name: /variants\/([^/]+)\//.exec(path)?.[1] ?? relative(ROOT, resolve(path)),
+    dist: resolve(path)
+  }))
+const members = env.BENCH_MEMBERS?.split(',').map(Number)
 const output = resolve(env.BENCH_OUTPUT ?? join(ROOT, quick ? 'bench/out/benchmarks.md' : 'bench/results.md'))
 const sizes = env.BENCH_SIZES ? env.BENCH_SIZES.split(',').map(Number) : quick ? [2, 10, 50] : [10, 100, 500]
 const kinds = env.BENCH_KINDS?.split(',').map(s => s.trim())
@@ -76,7 +87,7 @@ async function main() {
   cleanups.push(() => sim.close())
   const cohorts = new CohortStore(sim)
   const harness = lazyHarness(cleanups)
-  const context = { sim, cohorts, dist, tmp, runs, quick, sizes, kinds, harness, root: ROOT }
+  const context = { sim, cohorts, dist, others, tmp, runs, quick, sizes, members, kinds, harness, root: ROOT }
 
   const results = {}
   if (sections.has('polling')) {
@@ -137,6 +148,8 @@ function render(machine, results, elapsedMs) {
     env.BENCH_SIZES ? `BENCH_SIZES=${env.BENCH_SIZES}` : '',
     env.BENCH_KINDS ? `BENCH_KINDS=${env.BENCH_KINDS}` : '',
     env.BENCH_DIST ? `BENCH_DIST=${env.BENCH_DIST}` : '',
+    env.BENCH_VS ? `BENCH_VS=${env.BENCH_VS}` : '',
+    env.BENCH_MEMBERS ? `BENCH_MEMBERS=${env.BENCH_MEMBERS}` : '',
     env.BENCH_SRC ? `BENCH_SRC=${env.BENCH_SRC}` : '',
     'npm run bench'
   ]

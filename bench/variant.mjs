@@ -1,6 +1,8 @@
 // Builds an alternative bundle from src/ plus patches, for measuring a proposed change without touching src/:
 //
-//   node bench/variant.mjs <name> [bench/patches/x.patch ...]      (BENCH_NCC_ARGS=-m for extra ncc flags)
+//   node bench/variant.mjs <name> [bench/patches/x.patch ...]      (BENCH_NCC_ARGS=-m for extra ncc flags;
+//                                                      BENCH_NCC_ARGS=--source-map for source maps and their register,
+//                                                      as dist/ shipped them until 2026-12)
 //   BENCH_DIST=bench/out/variants/<name>/dist/index.js BENCH_SECTIONS=download,startup npm run bench
 //
 // The patches are `git diff` style, made against the repository root (a/src/…). The copy lives in bench/out/
@@ -34,8 +36,7 @@ execFileSync(
     join(dir, 'src', 'index.ts'),
     '-o',
     join(dir, 'dist'),
-    // as `npm run bundle`
-    '--source-map',
+    // as `npm run bundle` (script/bundle.mjs), without its licenses file
     '-q',
     ...(process.env.BENCH_NCC_ARGS ?? '').split(' ').filter(Boolean)
   ],

@@ -3911,5 +3911,3 @@ async function run(toolkit = actionsToolkit, clock = systemClock) {
 /***/ })
 
 };
-
-//# sourceMappingURL=185.index.js.map

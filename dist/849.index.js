@@ -124,5 +124,3 @@ async function downloadOwnArtifact(name, dir, env) {
 /***/ })
 
 };
-
-//# sourceMappingURL=849.index.js.map

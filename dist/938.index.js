@@ -116173,5 +116173,3 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"@actions/artifact","version":
 /***/ })
 
 };
-
-//# sourceMappingURL=938.index.js.map

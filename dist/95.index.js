@@ -32873,5 +32873,3 @@ function parse(str = '', format = 'ms') {
 /***/ })
 
 };
-
-//# sourceMappingURL=95.index.js.map

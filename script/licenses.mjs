@@ -2,19 +2,19 @@
 // Writes dist/licenses.txt: the notice of every third-party package bundled into any dist/ chunk.
 //
 // ncc writes one licenses file per chunk and the last chunk written wins, so the packages bundled only into
-// dist/index.js had no notice in what we distribute. This script runs after `ncc build` (see `npm run bundle`),
-// reads the `sources` of every dist/*.js.map, and for each node_modules/<package> path found there writes the
-// package's name, version, license and full license text from its folder. A package whose folder has no license
-// text gets it from FALLBACK below (each entry says where its text comes from); any other package without one is an
-// error, so a dependency update cannot silently drop a notice.
+// dist/index.js had no notice in what we distribute. `npm run bundle` (script/bundle.mjs) has ncc write webpack's
+// stats of the build (`--stats-out`, to a scratch file): the bundler's own list of the modules in every chunk, with
+// their files. For each node_modules/<package> among those files, this script writes the package's name, version,
+// license and full license text from its folder. A package whose folder has no license text gets it from FALLBACK
+// below (each entry says where its text comes from); any other package without one is an error, so a dependency
+// update cannot silently drop a notice.
 //
-// Usage: node script/licenses.mjs [dist-dir]   (exit 1 and a list when a notice is missing)
+// Usage: node script/licenses.mjs <stats.json> [dist-dir]   (exit 1 and a list when a notice is missing)
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs'
-import { join, resolve, dirname } from 'node:path'
+import { join, relative, resolve, dirname, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const dist = resolve(root, process.argv[2] ?? 'dist')
 
 const MIT = `Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
 documentation files (the "Software"), to deal in the Software without restriction, including without limitation the
@@ -74,15 +74,33 @@ function packageDir(source) {
   return dir.join('/')
 }
 
-/** The packages bundled into the chunks of `distDir`, as { dir, name, version }, sorted by name then version. */
-export function bundledPackages(distDir = dist) {
-  const dirs = new Set()
-  for (const file of readdirSync(distDir).filter(f => f.endsWith('.js.map'))) {
-    const map = JSON.parse(readFileSync(join(distDir, file), 'utf8'))
-    for (const source of map.sources) {
-      const dir = packageDir(source)
-      if (dir) dirs.add(dir)
+/**
+ * The files of the modules webpack put into the chunks, from its stats (`ncc build --stats-out`, `stats.toJson()`):
+ * every module in a chunk, and every module concatenated into one of those (listed under it; on its own it is in no
+ * chunk). A module in no chunk was not bundled.
+ */
+export function bundledFiles(stats) {
+  if (!Array.isArray(stats?.modules)) throw new Error('the webpack stats have no module list')
+  const files = []
+  for (const module of stats.modules) {
+    if (!Array.isArray(module.chunks)) throw new Error(`the webpack stats give no chunks for ${module.name}`)
+    if (module.chunks.length === 0) continue
+    for (const part of [module, ...(module.modules ?? [])]) {
+      // An absolute path; none for webpack's runtime and for Node's built-in modules (externals).
+      if (part.nameForCondition) files.push(part.nameForCondition)
     }
+  }
+  if (files.length === 0) throw new Error('the webpack stats list no bundled file')
+  return files
+}
+
+/** The packages bundled into the build that `stats` describe, as { dir, name, version }, sorted by name then version. */
+export function bundledPackages(stats) {
+  const dirs = new Set()
+  for (const file of bundledFiles(stats)) {
+    // Relative to the project, so that a parent folder called node_modules does not count.
+    const dir = packageDir(relative(root, file).split(sep).join('/'))
+    if (dir) dirs.add(dir)
   }
   const packages = new Map()
   for (const dir of dirs) {
@@ -121,12 +139,17 @@ function licenseId(pkg) {
   return undefined
 }
 
-export function notices(distDir = dist) {
+/**
+ * The notices of `packages` (from bundledPackages), and the packages that have no license text to give.
+ * @param {{ dir: string, name: string, version: string, pkg: object }[]} packages
+ * @param {Record<string, { license: string, copyright: string, source: string }>} [fallbacks]
+ */
+export function notices(packages, fallbacks = FALLBACK) {
   const missing = []
   const entries = []
-  for (const { dir, name, version, pkg } of bundledPackages(distDir)) {
+  for (const { dir, name, version, pkg } of packages) {
     const found = licenseText(dir)
-    const fallback = FALLBACK[name]
+    const fallback = fallbacks[name]
     if (found) {
       entries.push(
         [`${name}@${version}`, licenseId(pkg) ?? 'see text', found.note, found.text]
@@ -144,21 +167,29 @@ export function notices(distDir = dist) {
   }
   const header =
     'Third-party software bundled into dist/ by `npm run bundle`, with its license notices.\n' +
-    'Generated by script/licenses.mjs from the source maps of every dist/ chunk; do not edit.\n'
+    'Generated by script/licenses.mjs from the webpack stats of the build (every chunk); do not edit.\n'
   return { text: `${header}\n${entries.join('\n\n')}\n`, missing, count: entries.length }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (!existsSync(dist)) {
-    console.error(`${dist} does not exist: run ncc first`)
-    process.exit(1)
-  }
-  const { text, missing, count } = notices(dist)
+/** Writes `<dist>/licenses.txt` for the build that `stats` describe; false (and the list on stderr) when a text is missing. */
+export function writeNotices(stats, dist) {
+  const { text, missing, count } = notices(bundledPackages(stats))
   if (missing.length > 0) {
     console.error(`No license text for ${missing.length} bundled package(s):\n  ${missing.join('\n  ')}`)
     console.error('Add the text to FALLBACK in script/licenses.mjs (with where it comes from).')
-    process.exit(1)
+    return false
   }
   writeFileSync(join(dist, 'licenses.txt'), text)
-  console.log(`dist/licenses.txt: ${count} packages`)
+  console.log(`${relative(process.cwd(), join(dist, 'licenses.txt'))}: ${count} packages`)
+  return true
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [statsFile, distDir = 'dist'] = process.argv.slice(2)
+  if (!statsFile || !existsSync(statsFile)) {
+    console.error('usage: node script/licenses.mjs <stats.json from ncc build --stats-out> [dist-dir]')
+    process.exit(2)
+  }
+  const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
+  if (!writeNotices(stats, resolve(distDir))) process.exit(1)
 }
