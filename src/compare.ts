@@ -4,6 +4,7 @@ import { mergeRuns, type Run } from './change-runs.js'
 import { headerOf } from './csv.js'
 import { compareSorted } from './merge-join.js'
 import { type JoinHelper, startJoinHelper } from './join-worker.js'
+import { sameColumns } from './keyed-rows.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
 
@@ -106,7 +107,7 @@ async function compareHashed(
     other.catch(() => undefined)
     const next = await spreadHere({ path: current, file: 'current', key, dir, name: 'c', count })
     const base = await other
-    const columnsDiffer = base.columns.join('\u0000') !== next.columns.join('\u0000')
+    const columnsDiffer = !sameColumns(base.names, next.names)
     // Half the buckets each.
     const buckets = Array.from({ length: count }, (_, b) => b)
     const task = (name: string, half: number): MatchTask => ({

@@ -65,7 +65,11 @@ class ThreadHelper implements JoinHelper {
   async spread(task: SpreadTask): Promise<Source> {
     const source = await this.call<Source>({ id: ++this.next, spread: task })
     // A Buffer arrives as a plain Uint8Array.
-    return { ...source, header: Buffer.from(source.header) }
+    return {
+      ...source,
+      header: Buffer.from(source.header),
+      names: source.names.map(name => Buffer.from(name))
+    }
   }
 
   match(task: MatchTask): Promise<Matched> {

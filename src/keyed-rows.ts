@@ -1,10 +1,14 @@
 import { CsvCursor } from './csv-cursor.js'
-import { fieldAt, fieldRange, parseFields } from './csv.js'
+import { fieldBytes, fieldRange, headerNames } from './csv.js'
 
 /**
  * The rows of a membership file with their keys, as both ways of comparing read them (merge-join.ts, spread.ts): the
  * header and the key column's index, then each row whose key is not empty, with the key's bytes. Rows with an empty
  * key (or too few fields) are counted and skipped: they cannot be matched.
+ *
+ * A key is bytes: the field's raw bytes once unquoted, never decoded as text, so `"7"` and `7` are one key and two
+ * different invalid UTF-8 sequences are two. Column names are bytes too (a byte order mark before the header is not
+ * part of the first).
  */
 
 /** A file has no column of that name. */
@@ -24,6 +28,8 @@ export class KeyedRows {
   readonly cursor: CsvCursor
   /** The header record, line terminator included, and its fields. */
   readonly header: Buffer
+  /** The column names as raw bytes, and as text (for messages). */
+  readonly names: Buffer[]
   readonly columns: string[]
   private readonly keyIndex: number
   /** The current row's key: `keyBuffer[keyStart, keyEnd)` (the row itself is the cursor's record). */
@@ -34,6 +40,8 @@ export class KeyedRows {
   row = -1
   emptyKeys = 0
   private readonly range = [0, 0]
+  /** Where a quoted key is unquoted to. */
+  private readonly unquoted = { bytes: Buffer.alloc(64) }
 
   /** Opens `path` and reads its header; throws MissingKeyColumnError when it has no column `key`. */
   constructor(path: string, file: 'baseline' | 'current', key: string) {
@@ -41,8 +49,10 @@ export class KeyedRows {
     try {
       const found = cursor.next()
       this.header = found ? Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end)) : Buffer.alloc(0)
-      this.columns = found ? parseFields(cursor.buffer, cursor.start, cursor.end) : []
-      this.keyIndex = this.columns.indexOf(key)
+      this.names = found ? headerNames(cursor.buffer, cursor.start, cursor.end) : []
+      this.columns = this.names.map(name => name.toString('utf8'))
+      const keyBytes = Buffer.from(key, 'utf8')
+      this.keyIndex = this.names.findIndex(name => name.equals(keyBytes))
       if (this.keyIndex < 0) throw new MissingKeyColumnError(file, key, this.columns)
     } catch (error) {
       cursor.close()
@@ -59,10 +69,11 @@ export class KeyedRows {
       const buffer = cursor.buffer
       const found = fieldRange(buffer, cursor.start, cursor.end, keyIndex, range)
       if (found === 'quoted') {
-        const value = Buffer.from(fieldAt(buffer, cursor.start, cursor.end, keyIndex) ?? '', 'utf8')
-        this.keyBuffer = value
+        const { unquoted } = this
+        const length = fieldBytes(buffer, cursor.start, cursor.end, keyIndex, unquoted)
+        this.keyBuffer = unquoted.bytes
         this.keyStart = 0
-        this.keyEnd = value.length
+        this.keyEnd = Math.max(0, length)
       } else {
         this.keyBuffer = buffer
         this.keyStart = range[0]
@@ -77,4 +88,9 @@ export class KeyedRows {
   close(): void {
     this.cursor.close()
   }
+}
+
+/** Whether two lists of column names (raw bytes) are the same, name by name. */
+export function sameColumns(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
+  return a.length === b.length && a.every((name, i) => Buffer.compare(name, b[i]) === 0)
 }

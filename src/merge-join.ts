@@ -2,7 +2,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll } from './buckets.js'
 import type { ChangeFiles, Comparison } from './compare.js'
 import { sameRecord } from './csv.js'
-import { KeyedRows } from './keyed-rows.js'
+import { KeyedRows, sameColumns } from './keyed-rows.js'
 
 /**
  * The comparison of two files that are both in key order, as an export sorted by member ID is: one pass over each,
@@ -126,7 +126,7 @@ export async function compareSorted(
   let base: Side | undefined
   try {
     base = new Side(baseline, 'baseline', key)
-    const columnsDiffer = base.rows.columns.join('\u0000') !== next.rows.columns.join('\u0000')
+    const columnsDiffer = !sameColumns(base.rows.names, next.rows.names)
     const open = (path: string, header: Buffer): BufferedWriter => {
       const writer = new BufferedWriter(path)
       writers.push(writer)

@@ -19,7 +19,8 @@ export interface SpreadTask {
 
 export interface Source {
   header: Buffer
-  columns: string[]
+  /** The column names, raw bytes. */
+  names: Buffer[]
   emptyKeys: number
 }
 
@@ -59,7 +60,7 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
   } finally {
     closeAll([...writers, rows])
   }
-  return { header: rows.header, columns: rows.columns, emptyKeys: rows.emptyKeys }
+  return { header: rows.header, names: rows.names, emptyKeys: rows.emptyKeys }
 }
 
 async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {

@@ -31,7 +31,7 @@ function csv(header: string, rows: Row[], lastEol = true): string {
   return `${header}\n` + rows.map((r, i) => line(r) + (i < rows.length - 1 || lastEol ? r.eol : '')).join('')
 }
 
-async function compare(baseline: string, current: string, key = 'amplitude_id') {
+async function compare(baseline: string | Buffer, current: string | Buffer, key = 'amplitude_id') {
   const dir = join(root, `c${++n}`)
   mkdirSync(dir)
   writeFileSync(join(dir, 'base.csv'), baseline)
@@ -42,7 +42,8 @@ async function compare(baseline: string, current: string, key = 'amplitude_id') 
     changed: join(dir, 'new.changed.csv')
   }
   const result = await compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir)
-  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined)
+  // latin1: one character a byte, so invalid UTF-8 is compared as it is.
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'latin1') : undefined)
   return { result, entering: read(out.entering), exiting: read(out.exiting), changed: read(out.changed), dir }
 }
 
@@ -305,6 +306,54 @@ describe('compareMemberships: rules', () => {
       duplicateKeys: { baseline: 1, current: 1 }
     })
     expect(entering).toBe('amplitude_id\n8\n100\nB\n')
+  })
+})
+
+describe('compareMemberships: keys and column names are bytes', () => {
+  const bytes = (...parts: (string | number[] | Buffer)[]) =>
+    Buffer.concat(parts.map(p => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))))
+
+  it('two different invalid UTF-8 sequences in quoted keys are two members', async () => {
+    // Decoded as text, both would be U+FFFD.
+    const base = bytes('amplitude_id,p\n"', [0xff], '",a\n')
+    const next = bytes('amplitude_id,p\n"', [0xfe], '",a\n')
+    for (const sorted of [true, false]) {
+      const pad = sorted ? '' : 'z,0\ny,0\n'
+      const { result, entering, exiting } = await compare(bytes(base, pad), bytes(next, pad))
+      expect(result).toMatchObject({ method: sorted ? 'merge' : 'hash', entering: 1, exiting: 1, changed: 0 })
+      expect(entering).toBe(`amplitude_id,p\n"\xfe",a\n`)
+      expect(exiting).toBe(`amplitude_id,p\n"\xff",a\n`)
+    }
+  })
+
+  it('the quoted and bare forms of a key are one key, also with bytes that are not UTF-8', async () => {
+    const base = bytes('amplitude_id,p\n7,a\n', [0xe9], ',a\n"a""b",a\nx,a\n')
+    const next = bytes('amplitude_id,p\n"7",a\n"', [0xe9], '",a\n"a""b",a\n"x",b\n')
+    const { result, changed } = await compare(base, next)
+    expect(result).toMatchObject({ entering: 0, exiting: 0 })
+    // The rows differ in their bytes (quotes added): changed, as tonight.
+    expect(changed).toBe('amplitude_id,p\n"7",a\n"\xe9",a\n"x",b\n')
+  })
+
+  it('a byte order mark before either header is not part of the first column name', async () => {
+    const bom = [0xef, 0xbb, 0xbf]
+    const { result, entering, exiting } = await compare(
+      bytes(bom, 'amplitude_id,p\n1,a\n2,a\n'),
+      bytes('amplitude_id,p\n2,a\n3,a\n')
+    )
+    expect(result).toMatchObject({ entering: 1, exiting: 1, changed: 0, columnsDiffer: false })
+    expect(entering).toBe('amplitude_id,p\n3,a\n')
+    // Each file's header as it is.
+    expect(exiting).toBe('\xef\xbb\xbfamplitude_id,p\n1,a\n')
+    const quoted = await compare('amplitude_id\n1\n', bytes(bom, '"amplitude_id"\n1\n2\n'))
+    expect(quoted.result).toMatchObject({ entering: 1, columnsDiffer: false })
+    expect(quoted.entering).toBe('\xef\xbb\xbf"amplitude_id"\n2\n')
+  })
+
+  it('column names compare as raw bytes, name by name', async () => {
+    // Joined with NUL, both lists would read the same.
+    const { result } = await compare('amplitude_id,"a\u0000b"\n1,x\n', 'amplitude_id,a,b\n1,x\n')
+    expect(result.columnsDiffer).toBe(true)
   })
 })
 
