@@ -1,10 +1,17 @@
 import { writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { type Baseline, BaselineError, findBaseline } from './baseline.js'
-import { compareMemberships, type Comparison, firstExport, MissingKeyColumnError } from './compare.js'
+import {
+  compareMemberships,
+  type Comparison,
+  firstExport,
+  MissingKeyColumnError,
+  RecordTooLargeError
+} from './compare.js'
 import { Inputs } from './constants.js'
 import { headerOf, parseFields } from './csv.js'
 import type { Membership } from './download.js'
+import { formatBytes } from './format.js'
 import { type HistoryEntry, nextHistory } from './history.js'
 import { InputError, InvalidFileError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
@@ -156,6 +163,12 @@ export class Changes {
       }
       if (error instanceof InvalidFileError)
         throw new BaselineError(baseline.source, 'it is not a complete CSV file')
+      if (error instanceof RecordTooLargeError && error.file === 'baseline') {
+        throw new BaselineError(
+          baseline.source,
+          `it has a CSV record over ${formatBytes(error.limit)}, longer than any membership row`
+        )
+      }
       throw error
     }
     toolkit.info(

@@ -9,6 +9,7 @@ import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
 
 export { MissingKeyColumnError } from './keyed-rows.js'
+export { RecordTooLargeError } from './errors.js'
 
 /**
  * What changed between two membership files, matched by a key column, without holding either file in memory. Files
@@ -38,6 +39,11 @@ export interface Comparison {
   duplicateKeys: { baseline: number; current: number }
 }
 
+export interface CompareOptions {
+  /** The longest CSV record allowed in either file (64 MiB by default): a longer one throws RecordTooLargeError. */
+  maxRecordBytes?: number
+}
+
 const BUCKET_BYTES = 4 << 20
 
 /** The comparison running now, if any: the next one waits for it. */
@@ -53,9 +59,10 @@ export function compareMemberships(
   baseline: string,
   key: string,
   out: ChangeFiles,
-  workDir: string
+  workDir: string,
+  options: CompareOptions = {}
 ): Promise<Comparison> {
-  const comparison = running.then(() => compareNow(current, baseline, key, out, workDir))
+  const comparison = running.then(() => compareNow(current, baseline, key, out, workDir, options))
   running = comparison.catch(() => undefined)
   return comparison
 }
@@ -65,7 +72,8 @@ async function compareNow(
   baseline: string,
   key: string,
   out: ChangeFiles,
-  workDir: string
+  workDir: string,
+  options: CompareOptions
 ): Promise<Comparison> {
   const partial = {
     entering: `${out.entering}.partial`,
@@ -76,8 +84,8 @@ async function compareNow(
     // Files in key order (an export sorted by ID) take one pass; any other order is found early on, at its first key
     // out of order, and takes the hash join.
     const result =
-      (await compareSorted(current, baseline, key, partial)) ??
-      (await compareHashed(current, baseline, key, partial, workDir))
+      (await compareSorted(current, baseline, key, partial, options)) ??
+      (await compareHashed(current, baseline, key, partial, workDir, options))
     await rename(partial.entering, out.entering)
     await rename(partial.exiting, out.exiting)
     if (result.columnsDiffer) await rm(out.changed, { force: true })
@@ -94,7 +102,8 @@ async function compareHashed(
   baseline: string,
   key: string,
   partial: ChangeFiles,
-  workDir: string
+  workDir: string,
+  { maxRecordBytes }: CompareOptions
 ): Promise<Comparison> {
   const sizes = (await stat(current)).size + (await stat(baseline)).size
   const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
@@ -103,9 +112,25 @@ async function compareHashed(
   try {
     helper = startJoinHelper()
     // Both files at once, the baseline in the helper thread (both headers were checked by compareSorted).
-    const other = helper.spread({ path: baseline, file: 'baseline', key, dir, name: 'b', count })
+    const other = helper.spread({
+      path: baseline,
+      file: 'baseline',
+      key,
+      dir,
+      name: 'b',
+      count,
+      maxRecordBytes
+    })
     other.catch(() => undefined)
-    const next = await spreadHere({ path: current, file: 'current', key, dir, name: 'c', count })
+    const next = await spreadHere({
+      path: current,
+      file: 'current',
+      key,
+      dir,
+      name: 'c',
+      count,
+      maxRecordBytes
+    })
     const base = await other
     const columnsDiffer = !sameColumns(base.names, next.names)
     // Half the buckets each.

@@ -188,7 +188,7 @@ function readField(buffer: Buffer, i: number, stop: number, into?: { bytes: Buff
 
 /** The header record of a CSV file (with a line terminator), read without reading the rest. */
 export async function headerOf(path: string): Promise<Buffer> {
-  const cursor = new CsvCursor(path, 64 << 10)
+  const cursor = new CsvCursor(path, { bufferSize: 64 << 10 })
   try {
     if (!cursor.next()) return Buffer.alloc(0)
     const header = Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end))

@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
-import { InvalidFileError } from './errors.js'
+import { InvalidFileError, RecordTooLargeError } from './errors.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { type Source, type SpreadTask, spreadHere } from './spread.js'
 
@@ -17,10 +17,12 @@ export interface JoinHelper {
 }
 
 type Request = { id: number; spread: SpreadTask } | { id: number; match: MatchTask }
-/** An error as it crosses threads. */
+/** An error as it crosses threads: its kind, message and facts. */
 interface ErrorFacts {
   name: string
   message: string
+  file?: 'baseline' | 'current'
+  limit?: number
 }
 type Reply = { id: number; result: Source | Matched } | { id: number; error: ErrorFacts }
 
@@ -93,6 +95,8 @@ class ThreadHelper implements JoinHelper {
 function rebuildError(error: ErrorFacts): Error {
   // (A missing key column is not among them: the one-pass walk read both headers first.)
   if (error.name === 'InvalidFileError') return new InvalidFileError(error.message)
+  if (error.name === 'RecordTooLargeError')
+    return new RecordTooLargeError(error.file ?? 'baseline', error.limit ?? 0)
   return new Error(error.message)
 }
 
@@ -103,8 +107,11 @@ if (!isMainThread && (workerData as { joinWorker?: boolean } | null)?.joinWorker
     const work = 'spread' in request ? spreadHere(request.spread) : matchBuckets(request.match)
     work.then(
       result => port.postMessage({ id: request.id, result }),
-      (error: Error) =>
-        port.postMessage({ id: request.id, error: { name: error.name, message: error.message } })
+      (error: Error & Omit<ErrorFacts, 'name' | 'message'>) =>
+        port.postMessage({
+          id: request.id,
+          error: { name: error.name, message: error.message, file: error.file, limit: error.limit }
+        })
     )
   })
 }

@@ -43,9 +43,12 @@ export class KeyedRows {
   /** Where a quoted key is unquoted to. */
   private readonly unquoted = { bytes: Buffer.alloc(64) }
 
-  /** Opens `path` and reads its header; throws MissingKeyColumnError when it has no column `key`. */
-  constructor(path: string, file: 'baseline' | 'current', key: string) {
-    const cursor = new CsvCursor(path)
+  /**
+   * Opens `path` and reads its header; throws MissingKeyColumnError when it has no column `key` (and, as it reads on,
+   * RecordTooLargeError for a record over `maxRecordBytes`).
+   */
+  constructor(path: string, file: 'baseline' | 'current', key: string, maxRecordBytes?: number) {
+    const cursor = new CsvCursor(path, { file, maxRecordBytes })
     try {
       const found = cursor.next()
       this.header = found ? Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end)) : Buffer.alloc(0)

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll } from './buckets.js'
-import type { ChangeFiles, Comparison } from './compare.js'
+import type { ChangeFiles, CompareOptions, Comparison } from './compare.js'
 import { sameRecord } from './csv.js'
 import { KeyedRows, sameColumns } from './keyed-rows.js'
 
@@ -59,8 +59,8 @@ class Side {
   duplicateKeys = 0
   outOfOrder = false
 
-  constructor(path: string, file: 'baseline' | 'current', key: string) {
-    this.rows = new KeyedRows(path, file, key)
+  constructor(path: string, file: 'baseline' | 'current', key: string, maxRecordBytes?: number) {
+    this.rows = new KeyedRows(path, file, key, maxRecordBytes)
   }
 
   /**
@@ -118,14 +118,15 @@ export async function compareSorted(
   current: string,
   baseline: string,
   key: string,
-  out: ChangeFiles
+  out: ChangeFiles,
+  { maxRecordBytes }: CompareOptions = {}
 ): Promise<Comparison | undefined> {
   const writers: BufferedWriter[] = []
   // The new file first: when neither has the key column, the error is about the input.
-  const next = new Side(current, 'current', key)
+  const next = new Side(current, 'current', key, maxRecordBytes)
   let base: Side | undefined
   try {
-    base = new Side(baseline, 'baseline', key)
+    base = new Side(baseline, 'baseline', key, maxRecordBytes)
     const columnsDiffer = !sameColumns(base.rows.names, next.rows.names)
     const open = (path: string, header: Buffer): BufferedWriter => {
       const writer = new BufferedWriter(path)

@@ -15,6 +15,8 @@ export interface SpreadTask {
   /** Bucket files are `<dir>/<name><i>`. */
   name: string
   count: number
+  /** The longest CSV record allowed (CsvCursor's default when not set). */
+  maxRecordBytes?: number
 }
 
 export interface Source {
@@ -48,7 +50,7 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
     writers.push(writer)
     return writer
   }
-  const rows = new KeyedRows(task.path, task.file, task.key)
+  const rows = new KeyedRows(task.path, task.file, task.key, task.maxRecordBytes)
   try {
     for (let i = 0; i < task.count; i++) {
       const path = join(task.dir, `${task.name}${i}`)

@@ -209,6 +209,20 @@ describe('a baseline that cannot be used, or a key the new file lacks', () => {
     expect(requests).toBe(0)
   })
 
+  it('a gzip baseline that inflates to one giant record fails naming the baseline, not a buffer length', async () => {
+    // 300 KB of gzip: a record of 64 MiB and a few bytes once inflated.
+    const giant = Buffer.alloc((64 << 20) + 16, 'x')
+    const bomb = gzipSync(Buffer.concat([Buffer.from(`${HEADER}1,u1,"`), giant, Buffer.from('"\n')]), {
+      level: 1
+    })
+    const { result } = await exportAgainst(TONIGHT, bomb)
+    expect(result.exitCode).toBe(1)
+    expect(errorLines(result.stdout)[0]).toMatch(
+      /^The baseline file cannot be used: it has a CSV record over 64\.0 MiB, longer than any membership row/
+    )
+    expect(result.outputs.cohortFile).toBeUndefined()
+  })
+
   it('a baseline without the compare-key column fails naming it', async () => {
     const { result } = await exportAgainst(TONIGHT, 'user_id,plan\nu1,free\n')
     expect(errorLines(result.stdout)[0]).toMatch(

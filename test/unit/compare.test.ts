@@ -4,7 +4,13 @@ import fc from 'fast-check'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compareMemberships, firstExport, MissingKeyColumnError } from '../../src/compare.js'
+import {
+  type CompareOptions,
+  compareMemberships,
+  firstExport,
+  MissingKeyColumnError,
+  RecordTooLargeError
+} from '../../src/compare.js'
 
 const root = mkdtempSync(join(tmpdir(), 'compare-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -31,7 +37,12 @@ function csv(header: string, rows: Row[], lastEol = true): string {
   return `${header}\n` + rows.map((r, i) => line(r) + (i < rows.length - 1 || lastEol ? r.eol : '')).join('')
 }
 
-async function compare(baseline: string | Buffer, current: string | Buffer, key = 'amplitude_id') {
+async function compare(
+  baseline: string | Buffer,
+  current: string | Buffer,
+  key = 'amplitude_id',
+  options: CompareOptions = {}
+) {
   const dir = join(root, `c${++n}`)
   mkdirSync(dir)
   writeFileSync(join(dir, 'base.csv'), baseline)
@@ -41,7 +52,7 @@ async function compare(baseline: string | Buffer, current: string | Buffer, key 
     exiting: join(dir, 'new.exiting.csv'),
     changed: join(dir, 'new.changed.csv')
   }
-  const result = await compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir)
+  const result = await compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir, options)
   // latin1: one character a byte, so invalid UTF-8 is compared as it is.
   const read = (file: string) => (existsSync(file) ? readFileSync(file, 'latin1') : undefined)
   return { result, entering: read(out.entering), exiting: read(out.exiting), changed: read(out.changed), dir }
@@ -354,6 +365,23 @@ describe('compareMemberships: keys and column names are bytes', () => {
     // Joined with NUL, both lists would read the same.
     const { result } = await compare('amplitude_id,"a\u0000b"\n1,x\n', 'amplitude_id,a,b\n1,x\n')
     expect(result.columnsDiffer).toBe(true)
+  })
+})
+
+describe('compareMemberships: the longest record', () => {
+  it.each([
+    ['baseline', 'in key order'],
+    ['baseline', 'out of order'],
+    ['current', 'in key order'],
+    ['current', 'out of order']
+  ] as const)('a record over the limit in the %s file (%s) fails naming that file', async (file, order) => {
+    const rows = order === 'in key order' ? '1,a\n2,a\n' : '2,a\n1,a\n'
+    const long = `3,"${'x'.repeat(5000)}"\n`
+    const plain = `amplitude_id,p\n${rows}`
+    const [base, next] = file === 'baseline' ? [plain + long, plain] : [plain, plain + long]
+    const attempt = compare(base, next, 'amplitude_id', { maxRecordBytes: 4096 })
+    await expect(attempt).rejects.toBeInstanceOf(RecordTooLargeError)
+    await expect(attempt).rejects.toMatchObject({ file, limit: 4096 })
   })
 })
 
