@@ -15,6 +15,7 @@ import { formatBytes } from './format.js'
 import { type HistoryEntry, nextHistory } from './history.js'
 import { InputError, InvalidFileError } from './errors.js'
 import type { ActionInputs } from './inputs.js'
+import type { ColumnChanges } from './keyed-rows.js'
 import { type Manifest, siblings } from './manifest.js'
 import type { RunContext } from './toolkit.js'
 
@@ -23,7 +24,7 @@ export interface ChangeReport {
   /** `none`, `file` or the baseline run's ID. */
   baseline: string
   baselineUrl?: string
-  /** null when no comparison ran (`changed` also when the columns differ). */
+  /** null when no comparison ran. */
   entering: number | null
   exiting: number | null
   changed: number | null
@@ -101,7 +102,7 @@ export class Changes {
           entering: result.entering,
           exiting: result.exiting,
           changed: result.changed,
-          files: result.changed === null ? { entering: files.entering, exiting: files.exiting } : files
+          files
         }
       }
     }
@@ -190,12 +191,7 @@ export class Changes {
         )
       }
     }
-    if (result.columnsDiffer) {
-      toolkit.warning(
-        'The new file and the baseline have different columns: members are matched by key, but changed rows are not ' +
-          'computed (no changed file; changedCount is empty)'
-      )
-    }
+    if (result.columns.differ) toolkit.notice(columnsNotice(result.columns))
     // A count, or a share of the baseline's members (with a non-empty key, each counted once).
     const max = inputs.maxExiting
     if (max) {
@@ -206,6 +202,22 @@ export class Changes {
     }
     return result
   }
+}
+
+/** What the notice says when the columns differ: the names added and removed, or that only their order changed. */
+function columnsNotice(columns: ColumnChanges): string {
+  // Names as the files have them, shortened, and not too many.
+  const shown = (name: string): string => `'${name.length > 60 ? `${name.slice(0, 60)}…` : name}'`
+  const list = (names: string[]): string =>
+    names.slice(0, 20).map(shown).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '')
+  const what = [
+    ...(columns.added.length ? [`added ${list(columns.added)}`] : []),
+    ...(columns.removed.length ? [`removed ${list(columns.removed)}`] : [])
+  ]
+  return (
+    `The columns differ from the baseline's (${what.length ? what.join('; ') : 'the same names in another order'}): ` +
+    'members are matched by key, and every member in both files counts as changed'
+  )
 }
 
 /** A header buffer as the arguments of parseFields. */

@@ -4,7 +4,7 @@ import { mergeRuns, type Run } from './change-runs.js'
 import { headerOf } from './csv.js'
 import { compareSorted } from './merge-join.js'
 import { type JoinHelper, startJoinHelper } from './join-worker.js'
-import { sameColumns } from './keyed-rows.js'
+import { columnChanges, type ColumnChanges } from './keyed-rows.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
 
@@ -30,9 +30,10 @@ export interface Comparison {
   method: 'merge' | 'hash'
   entering: number
   exiting: number
-  /** null when the two files' columns differ (no changed file is written then). */
-  changed: number | null
-  columnsDiffer: boolean
+  /** Members in both files whose row differs; when the columns differ, every member in both. */
+  changed: number
+  /** Whether the two files' column lists differ (name by name, as bytes), and the names added and removed. */
+  columns: ColumnChanges
   /** Distinct non-empty keys in the baseline: the base of a `max-exiting` percentage. */
   baselineMembers: number
   emptyKeys: { baseline: number; current: number }
@@ -88,8 +89,7 @@ async function compareNow(
       (await compareHashed(current, baseline, key, partial, workDir, options))
     await rename(partial.entering, out.entering)
     await rename(partial.exiting, out.exiting)
-    if (result.columnsDiffer) await rm(out.changed, { force: true })
-    else await rename(partial.changed, out.changed)
+    await rename(partial.changed, out.changed)
     return result
   } finally {
     for (const file of Object.values(partial)) await rm(file, { force: true })
@@ -132,14 +132,14 @@ async function compareHashed(
       maxRecordBytes
     })
     const base = await other
-    const columnsDiffer = !sameColumns(base.names, next.names)
+    const columns = columnChanges(base.names, next.names)
     // Half the buckets each.
     const buckets = Array.from({ length: count }, (_, b) => b)
     const task = (name: string, half: number): MatchTask => ({
       dir,
       name,
       buckets: buckets.filter(b => b % 2 === half),
-      columnsDiffer
+      columnsDiffer: columns.differ
     })
     const theirs = helper.match(task('r1', 1))
     theirs.catch(() => undefined)
@@ -148,14 +148,14 @@ async function compareHashed(
       parts.reduce((total, part) => total + count(part), 0)
     const runs = (kind: keyof Matched['runs']): Run[] => parts.flatMap(part => part.runs[kind])
     mergeRuns(runs('entering'), partial.entering, next.header)
-    if (!columnsDiffer) mergeRuns(runs('changed'), partial.changed, next.header)
+    mergeRuns(runs('changed'), partial.changed, next.header)
     mergeRuns(runs('exiting'), partial.exiting, base.header)
     return {
       method: 'hash',
       entering: sum(part => part.entering),
       exiting: sum(part => part.exiting),
-      changed: columnsDiffer ? null : sum(part => part.changed),
-      columnsDiffer,
+      changed: sum(part => part.changed),
+      columns,
       baselineMembers: sum(part => part.baselineMembers),
       emptyKeys: { baseline: base.emptyKeys, current: next.emptyKeys },
       duplicateKeys: {

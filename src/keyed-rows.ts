@@ -93,7 +93,23 @@ export class KeyedRows {
   }
 }
 
-/** Whether two lists of column names (raw bytes) are the same, name by name. */
-export function sameColumns(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  return a.length === b.length && a.every((name, i) => Buffer.compare(name, b[i]) === 0)
+/** How two lists of column names (raw bytes) differ, name by name: the names added and removed, as text. */
+export interface ColumnChanges {
+  differ: boolean
+  added: string[]
+  removed: string[]
+}
+
+export function columnChanges(base: readonly Uint8Array[], next: readonly Uint8Array[]): ColumnChanges {
+  const differ = base.length !== next.length || base.some((name, i) => Buffer.compare(name, next[i]) !== 0)
+  // latin1: one character a byte, so names are compared as their bytes.
+  const key = (name: Uint8Array): string => Buffer.from(name).toString('latin1')
+  const text = (name: Uint8Array): string => Buffer.from(name).toString('utf8')
+  const had = new Set(base.map(key))
+  const has = new Set(next.map(key))
+  return {
+    differ,
+    added: next.filter(name => !had.has(key(name))).map(text),
+    removed: base.filter(name => !has.has(key(name))).map(text)
+  }
 }

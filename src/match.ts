@@ -13,7 +13,7 @@ export interface MatchTask {
   dir: string
   name: string
   buckets: number[]
-  /** Whether the two files' columns differ: then no row counts as changed. */
+  /** Whether the two files' columns differ: then every member in both counts as changed. */
   columnsDiffer: boolean
 }
 
@@ -84,7 +84,7 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
           continue
         }
         table.matched[slot] = 1
-        if (!task.columnsDiffer && !sameRow(old, match, now, j)) {
+        if (task.columnsDiffer || !sameRow(old, match, now, j)) {
           changedRun.add(now, j)
           result.changed++
         }

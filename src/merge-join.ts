@@ -2,7 +2,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll } from './buckets.js'
 import type { ChangeFiles, CompareOptions, Comparison } from './compare.js'
 import { sameRecord } from './csv.js'
-import { KeyedRows, sameColumns } from './keyed-rows.js'
+import { columnChanges, KeyedRows } from './keyed-rows.js'
 
 /**
  * The comparison of two files that are both in key order, as an export sorted by member ID is: one pass over each,
@@ -127,7 +127,7 @@ export async function compareSorted(
   let base: Side | undefined
   try {
     base = new Side(baseline, 'baseline', key, maxRecordBytes)
-    const columnsDiffer = !sameColumns(base.rows.names, next.rows.names)
+    const columns = columnChanges(base.rows.names, next.rows.names)
     const open = (path: string, header: Buffer): BufferedWriter => {
       const writer = new BufferedWriter(path)
       writers.push(writer)
@@ -136,13 +136,13 @@ export async function compareSorted(
     }
     const entering = open(out.entering, next.rows.header)
     const exiting = open(out.exiting, base.rows.header)
-    const changed = columnsDiffer ? undefined : open(out.changed, next.rows.header)
+    const changed = open(out.changed, next.rows.header)
     const result: Comparison = {
       method: 'merge',
       entering: 0,
       exiting: 0,
-      changed: columnsDiffer ? null : 0,
-      columnsDiffer,
+      changed: 0,
+      columns,
       baselineMembers: 0,
       emptyKeys: { baseline: 0, current: 0 },
       duplicateKeys: { baseline: 0, current: 0 }
@@ -153,7 +153,8 @@ export async function compareSorted(
       hasOld: base.advance(),
       hasNew: next.advance(),
       result,
-      out: { entering, exiting, changed }
+      out: { entering, exiting, changed },
+      allChanged: columns.differ
     }
     // In batches, yielding to the event loop between them so a cancellation is still noticed.
     while (walkSome(walk, YIELD_EVERY)) await yieldToEvents()
@@ -173,7 +174,9 @@ interface Walk {
   hasOld: boolean
   hasNew: boolean
   result: Comparison
-  out: { entering: BufferedWriter; exiting: BufferedWriter; changed: BufferedWriter | undefined }
+  out: { entering: BufferedWriter; exiting: BufferedWriter; changed: BufferedWriter }
+  /** The columns differ: every member in both files is changed. */
+  allChanged: boolean
 }
 
 /**
@@ -181,7 +184,7 @@ interface Walk {
  * so its locals stay in registers rather than in the state an await keeps.
  */
 function walkSome(walk: Walk, count: number): boolean {
-  const { base, next, result } = walk
+  const { base, next, result, allChanged } = walk
   const { entering, exiting, changed } = walk.out
   let { hasOld, hasNew } = walk
   let steps = 0
@@ -212,9 +215,9 @@ function walkSome(walk: Walk, count: number): boolean {
     if (order > 0) {
       entering.writeLine(now.buffer, now.start, now.end)
       result.entering++
-    } else if (changed && !sameRecord(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
+    } else if (allChanged || !sameRecord(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
       changed.writeLine(now.buffer, now.start, now.end)
-      ;(result.changed as number)++
+      result.changed++
     }
     if (order === 0) hasOld = base.advance()
     hasNew = next.advance()

@@ -246,6 +246,6 @@ function changeRows(changes: ChangeReport | undefined): [string, string][] {
     ['Compared with', baseline],
     ['Entering', formatCount(changes.entering)],
     ['Exiting', formatCount(changes.exiting)],
-    ['Changed', changes.changed === null ? '— (the columns differ)' : formatCount(changes.changed)]
+    ['Changed', formatCount(changes.changed)]
   ]
 }

@@ -121,16 +121,16 @@ describe('compare-with a file', () => {
     expect(result.tempFiles.filter(f => f.startsWith('.'))).toEqual([])
   })
 
-  it('when the columns differ, matches members by key but reports no changed rows, with a warning', async () => {
-    const { result } = await exportAgainst(TONIGHT, 'amplitude_id,plan\n1,free\n2,pro\n')
-    expect(result.outputs).toMatchObject({
-      enteringCount: '4',
-      exitingCount: '1',
-      changedCount: '',
-      changedFile: ''
-    })
-    expect(result.stdout).toMatch(/::warning::The new file and the baseline have different columns/)
-    expect(read(result.outputs.exitingFile)).toBe('amplitude_id,plan\n1,free\n')
+  it('when the columns differ, every member in both files is changed, with a notice naming the columns', async () => {
+    const { result } = await exportAgainst(TONIGHT, 'amplitude_id,plan,country\n1,free,DE\n2,pro,FR\n')
+    expect(result.outputs).toMatchObject({ enteringCount: '4', exitingCount: '1', changedCount: '1' })
+    expect(result.stdout).toContain(
+      "::notice::The columns differ from the baseline's (added 'user_id'; removed 'country'): members are matched " +
+        'by key, and every member in both files counts as changed'
+    )
+    expect(result.stdout).not.toContain('::warning::')
+    expect(read(result.outputs.exitingFile)).toBe('amplitude_id,plan,country\n1,free,DE\n')
+    expect(read(result.outputs.changedFile)).toBe(`${HEADER}2,u2,pro\n`)
   })
 
   it('warns about rows with an empty or repeated key, per file, and leaves them out', async () => {

@@ -202,7 +202,7 @@ describe('compareMemberships: rules', () => {
       entering: 1,
       exiting: 1,
       changed: 1,
-      columnsDiffer: false,
+      columns: { differ: false },
       baselineMembers: 3
     })
     expect(entering).toBe('amplitude_id,user_id,plan\n4,u4,free\n')
@@ -210,14 +210,28 @@ describe('compareMemberships: rules', () => {
     expect(changed).toBe('amplitude_id,user_id,plan\n3,u3,pro\n')
   })
 
-  it('when the columns differ, matches by key, writes no changed file, and the exiting file keeps the baseline header', async () => {
-    const base = 'amplitude_id,plan\n1,free\n2,pro\n'
-    const next = 'user_id,amplitude_id,plan,country\nu2,2,pro,DE\nu3,3,free,US\n'
-    const { result, entering, exiting, changed } = await compare(base, next)
-    expect(result).toMatchObject({ entering: 1, exiting: 1, changed: null, columnsDiffer: true })
-    expect(entering).toBe('user_id,amplitude_id,plan,country\nu3,3,free,US\n')
-    expect(exiting).toBe('amplitude_id,plan\n1,free\n')
-    expect(changed).toBeUndefined()
+  it('when the columns differ, matches by key and every member in both is changed, as tonight', async () => {
+    const base = 'amplitude_id,plan\n1,free\n2,pro\n4,pro\n'
+    const next = 'user_id,amplitude_id,plan,country\nu2,2,pro,DE\nu3,3,free,US\nu4,4,pro,FR\n'
+    for (const [before, after] of [
+      [base, next],
+      // Out of key order: the hash join.
+      [base.replace('1,free\n2,pro\n', '2,pro\n1,free\n'), next]
+    ]) {
+      const { result, entering, exiting, changed } = await compare(before, after)
+      expect(result).toMatchObject({
+        entering: 1,
+        exiting: 1,
+        changed: 2,
+        columns: { differ: true, added: ['user_id', 'country'], removed: [] }
+      })
+      expect(entering).toBe('user_id,amplitude_id,plan,country\nu3,3,free,US\n')
+      expect(exiting).toBe('amplitude_id,plan\n1,free\n')
+      expect(changed).toBe('user_id,amplitude_id,plan,country\nu2,2,pro,DE\nu4,4,pro,FR\n')
+    }
+    // The same names in another order differ too; the rows of both files compare unequal anyway.
+    const reordered = await compare('amplitude_id,a,b\n1,x,x\n', 'amplitude_id,b,a\n1,x,x\n')
+    expect(reordered.result).toMatchObject({ changed: 1, columns: { differ: true, added: [], removed: [] } })
   })
 
   it('CRLF and LF rows compare equal', async () => {
@@ -352,19 +366,19 @@ describe('compareMemberships: keys and column names are bytes', () => {
       bytes(bom, 'amplitude_id,p\n1,a\n2,a\n'),
       bytes('amplitude_id,p\n2,a\n3,a\n')
     )
-    expect(result).toMatchObject({ entering: 1, exiting: 1, changed: 0, columnsDiffer: false })
+    expect(result).toMatchObject({ entering: 1, exiting: 1, changed: 0, columns: { differ: false } })
     expect(entering).toBe('amplitude_id,p\n3,a\n')
     // Each file's header as it is.
     expect(exiting).toBe('\xef\xbb\xbfamplitude_id,p\n1,a\n')
     const quoted = await compare('amplitude_id\n1\n', bytes(bom, '"amplitude_id"\n1\n2\n'))
-    expect(quoted.result).toMatchObject({ entering: 1, columnsDiffer: false })
+    expect(quoted.result).toMatchObject({ entering: 1, columns: { differ: false } })
     expect(quoted.entering).toBe('\xef\xbb\xbf"amplitude_id"\n2\n')
   })
 
   it('column names compare as raw bytes, name by name', async () => {
     // Joined with NUL, both lists would read the same.
     const { result } = await compare('amplitude_id,"a\u0000b"\n1,x\n', 'amplitude_id,a,b\n1,x\n')
-    expect(result.columnsDiffer).toBe(true)
+    expect(result.columns).toEqual({ differ: true, added: ['a', 'b'], removed: ['a\u0000b'] })
   })
 })
 
