@@ -105,14 +105,17 @@ export class RunWriter {
 
   /** Appends record `i` of a bucket to the current run. */
   add(bucket: Bucket, i: number): void {
+    this.addRow(bucket.row(i), bucket.data, bucket.start(i), bucket.end(i))
+  }
+
+  /** Appends row number `row`, the bytes `source[start, end)`, to the current run. */
+  addRow(row: number, source: Buffer, start: number, end: number): void {
     const run = this.writer
-    const start = bucket.start(i)
-    const end = bucket.end(i)
     const head = run.reserve(8)
-    head.writeUInt32LE(bucket.row(i), run.used)
+    head.writeUInt32LE(row, run.used)
     head.writeUInt32LE(end - start, run.used + 4)
     run.used += 8
-    run.write(bucket.data, start, end)
+    run.write(source, start, end)
   }
 
   /** Ends the current run and returns it; the next record starts a new one. */

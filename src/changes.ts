@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { type Baseline, BaselineError, findBaseline } from './baseline.js'
 import {
+  type ChangeFiles,
   compareMemberships,
   type Comparison,
   firstExport,
@@ -24,11 +25,18 @@ export interface ChangeReport {
   /** `none`, `file` or the baseline run's ID. */
   baseline: string
   baselineUrl?: string
+  /**
+   * Whether the importer must replace the whole list with the membership file (no baseline was used) rather than
+   * apply the change files; null when `compare-with` is `none`.
+   */
+  fullSync: boolean | null
   /** null when no comparison ran. */
   entering: number | null
   exiting: number | null
   changed: number | null
-  files: { entering?: string; exiting?: string; changed?: string }
+  /** The new file's rows that cannot be matched (empty or repeated keys), in the skipped file. */
+  skipped: number | null
+  files: Partial<ChangeFiles>
   /** The exports of this cohort so far, oldest first, this one last. */
   history: HistoryEntry[]
 }
@@ -77,20 +85,35 @@ export class Changes {
     const columns = parseFields(...asRecord(await headerOf(membership.path)))
     let report: ChangeReport = {
       baseline: 'none',
+      fullSync: null,
       entering: null,
       exiting: null,
       changed: null,
+      skipped: null,
       files: {},
       history: []
     }
     if (inputs.compareWith.kind !== 'none') {
-      const files = { entering: paths.entering, exiting: paths.exiting, changed: paths.changed }
+      const files: ChangeFiles = {
+        entering: paths.entering,
+        exiting: paths.exiting,
+        changed: paths.changed,
+        skipped: paths.skipped
+      }
       if (!this.baseline) {
         await firstExport(membership.path, files)
         this.context.toolkit.notice(
           `No earlier export to compare with: every member counts as entering (as in Amplitude's first sync)`
         )
-        report = { ...report, entering: membership.members, exiting: 0, changed: 0, files }
+        report = {
+          ...report,
+          fullSync: true,
+          entering: membership.members,
+          exiting: 0,
+          changed: 0,
+          skipped: 0,
+          files
+        }
       } else {
         const result = await this.context.toolkit.group('Compare with the last export', () =>
           this.compare(membership.path, files)
@@ -99,9 +122,11 @@ export class Changes {
           ...report,
           baseline: this.baseline.source,
           baselineUrl: this.baseline.runUrl,
+          fullSync: false,
           entering: result.entering,
           exiting: result.exiting,
           changed: result.changed,
+          skipped: result.skipped,
           files
         }
       }
@@ -128,9 +153,11 @@ export class Changes {
       includeProps: inputs.includeProps,
       propKeys: inputs.propKeys,
       baseline: report.baseline,
+      fullSync: report.fullSync,
       enteringCount: report.entering,
       exitingCount: report.exiting,
       changedCount: report.changed,
+      skippedCount: report.skipped,
       history: report.history
     }
     await writeFile(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
@@ -142,10 +169,7 @@ export class Changes {
     return { report, files }
   }
 
-  private async compare(
-    current: string,
-    files: { entering: string; exiting: string; changed: string }
-  ): Promise<Comparison> {
+  private async compare(current: string, files: ChangeFiles): Promise<Comparison> {
     const baseline = this.baseline as Baseline
     const { inputs } = this
     const { toolkit } = this.context
@@ -177,17 +201,21 @@ export class Changes {
         ? `Both files are in '${inputs.compareKey}' order: compared in one pass`
         : `The files are not both in '${inputs.compareKey}' order: compared by hash`
     )
+    // The baseline's are left out; tonight's go to the skipped file.
+    const where = (file: string): string =>
+      file === 'current' ? `in ${basename(files.skipped)}` : 'left out of the change files'
     for (const [file, count] of Object.entries(result.emptyKeys)) {
       if (count > 0) {
         toolkit.warning(
-          `${file}: ${count} rows with an empty '${inputs.compareKey}' cannot be matched; left out of the change files`
+          `${file}: ${count} rows with an empty '${inputs.compareKey}' cannot be matched, and are ${where(file)}`
         )
       }
     }
     for (const [file, count] of Object.entries(result.duplicateKeys)) {
       if (count > 0) {
         toolkit.warning(
-          `${file}: ${count} rows repeat an earlier '${inputs.compareKey}'; the first occurrence counts`
+          `${file}: ${count} rows repeat an earlier '${inputs.compareKey}'; the first occurrence counts, the others ` +
+            `are ${where(file)}`
         )
       }
     }

@@ -23,6 +23,8 @@ export interface ChangeFiles {
   entering: string
   exiting: string
   changed: string
+  /** The new file's rows that cannot be matched: an empty key, or a repeat of an earlier key. */
+  skipped: string
 }
 
 export interface Comparison {
@@ -32,6 +34,11 @@ export interface Comparison {
   exiting: number
   /** Members in both files whose row differs; when the columns differ, every member in both. */
   changed: number
+  /**
+   * The new file's rows that cannot be matched (its empty keys and repeats): entering + changed + unchanged + skipped
+   * is the new file's row count.
+   */
+  skipped: number
   /** Whether the two files' column lists differ (name by name, as bytes), and the names added and removed. */
   columns: ColumnChanges
   /** Distinct non-empty keys in the baseline: the base of a `max-exiting` percentage. */
@@ -79,7 +86,8 @@ async function compareNow(
   const partial = {
     entering: `${out.entering}.partial`,
     exiting: `${out.exiting}.partial`,
-    changed: `${out.changed}.partial`
+    changed: `${out.changed}.partial`,
+    skipped: `${out.skipped}.partial`
   }
   try {
     // Files in key order (an export sorted by ID) take one pass; any other order is found early on, at its first key
@@ -90,6 +98,7 @@ async function compareNow(
     await rename(partial.entering, out.entering)
     await rename(partial.exiting, out.exiting)
     await rename(partial.changed, out.changed)
+    await rename(partial.skipped, out.skipped)
     return result
   } finally {
     for (const file of Object.values(partial)) await rm(file, { force: true })
@@ -129,7 +138,8 @@ async function compareHashed(
       dir,
       name: 'c',
       count,
-      maxRecordBytes
+      maxRecordBytes,
+      skippedRun: join(dir, 'c.s')
     })
     const base = await other
     const columns = columnChanges(base.names, next.names)
@@ -150,11 +160,13 @@ async function compareHashed(
     mergeRuns(runs('entering'), partial.entering, next.header)
     mergeRuns(runs('changed'), partial.changed, next.header)
     mergeRuns(runs('exiting'), partial.exiting, base.header)
+    mergeRuns([...(next.skipped ? [next.skipped] : []), ...runs('skipped')], partial.skipped, next.header)
     return {
       method: 'hash',
       entering: sum(part => part.entering),
       exiting: sum(part => part.exiting),
       changed: sum(part => part.changed),
+      skipped: next.emptyKeys + sum(part => part.duplicateKeys.current),
       columns,
       baselineMembers: sum(part => part.baselineMembers),
       emptyKeys: { baseline: base.emptyKeys, current: next.emptyKeys },
@@ -172,11 +184,12 @@ async function compareHashed(
 
 /**
  * No baseline: as Amplitude's first sync, every member is entering: the entering file is the membership file, the
- * exiting and changed files hold its header only.
+ * exiting, changed and skipped files hold its header only (the whole list is replaced: nothing needs matching).
  */
 export async function firstExport(current: string, out: ChangeFiles): Promise<void> {
   await copyFile(current, out.entering)
   const header = await headerOf(current)
   await writeFile(out.exiting, header)
   await writeFile(out.changed, header)
+  await writeFile(out.skipped, header)
 }

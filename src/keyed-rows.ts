@@ -4,7 +4,7 @@ import { fieldBytes, fieldRange, headerNames } from './csv.js'
 /**
  * The rows of a membership file with their keys, as both ways of comparing read them (merge-join.ts, spread.ts): the
  * header and the key column's index, then each row whose key is not empty, with the key's bytes. Rows with an empty
- * key (or too few fields) are counted and skipped: they cannot be matched.
+ * key (or too few fields) are counted and skipped (handed to `skip` when set): they cannot be matched.
  *
  * A key is bytes: the field's raw bytes once unquoted, never decoded as text, so `"7"` and `7` are one key and two
  * different invalid UTF-8 sequences are two. Column names are bytes too (a byte order mark before the header is not
@@ -39,6 +39,8 @@ export class KeyedRows {
   /** The current row's number among the data rows (0 for the first after the header). */
   row = -1
   emptyKeys = 0
+  /** Called with each row that cannot be matched (the cursor on it): here, each row with an empty key. */
+  skip: ((rows: KeyedRows) => void) | undefined
   private readonly range = [0, 0]
   /** Where a quoted key is unquoted to. */
   private readonly unquoted = { bytes: Buffer.alloc(64) }
@@ -84,6 +86,7 @@ export class KeyedRows {
       }
       if (found !== 'missing' && this.keyStart < this.keyEnd) return true
       this.emptyKeys++
+      this.skip?.(this)
     }
     return false
   }

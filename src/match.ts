@@ -9,7 +9,7 @@ import { type Run, RunWriter } from './change-runs.js'
  * go to change runs, one run per bucket and kind. Buckets are independent, so two threads can each match some.
  */
 export interface MatchTask {
-  /** Bucket files are `<dir>/b<i>` (baseline) and `<dir>/c<i>` (new file); run files `<dir>/<name>.e|k|x`. */
+  /** Bucket files are `<dir>/b<i>` (baseline) and `<dir>/c<i>` (new file); run files `<dir>/<name>.e|k|x|s`. */
   dir: string
   name: string
   buckets: number[]
@@ -23,7 +23,8 @@ export interface Matched {
   changed: number
   baselineMembers: number
   duplicateKeys: { baseline: number; current: number }
-  runs: { entering: Run[]; changed: Run[]; exiting: Run[] }
+  /** Per kind, a run per bucket; `skipped`: the new file's rows that repeat an earlier key. */
+  runs: { entering: Run[]; changed: Run[]; exiting: Run[]; skipped: Run[] }
 }
 
 export async function matchBuckets(task: MatchTask): Promise<Matched> {
@@ -33,13 +34,14 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
     changed: 0,
     baselineMembers: 0,
     duplicateKeys: { baseline: 0, current: 0 },
-    runs: { entering: [], changed: [], exiting: [] }
+    runs: { entering: [], changed: [], exiting: [], skipped: [] }
   }
   const oldBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
   const newBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
   const enteringRun = new RunWriter(join(task.dir, `${task.name}.e`))
   const changedRun = new RunWriter(join(task.dir, `${task.name}.k`))
   const exitingRun = new RunWriter(join(task.dir, `${task.name}.x`))
+  const skippedRun = new RunWriter(join(task.dir, `${task.name}.s`))
   // Reused from bucket to bucket (grown when too small), so memory stays that of the largest bucket.
   const table = new KeyTable()
   const entering = new KeyTable()
@@ -72,6 +74,7 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
           const own = entering.find(now, j)
           if (entering.record(own) >= 0) {
             result.duplicateKeys.current++
+            skippedRun.add(now, j)
             continue
           }
           entering.set(own, j)
@@ -81,6 +84,7 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
         }
         if (table.matched[slot]) {
           result.duplicateKeys.current++
+          skippedRun.add(now, j)
           continue
         }
         table.matched[slot] = 1
@@ -100,9 +104,10 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
       result.runs.entering.push(enteringRun.endRun())
       result.runs.changed.push(changedRun.endRun())
       result.runs.exiting.push(exitingRun.endRun())
+      result.runs.skipped.push(skippedRun.endRun())
     }
   } finally {
-    closeAll([enteringRun, changedRun, exitingRun])
+    closeAll([enteringRun, changedRun, exitingRun, skippedRun])
   }
   return result
 }

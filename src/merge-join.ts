@@ -64,8 +64,8 @@ class Side {
   }
 
   /**
-   * Moves to the next row whose key is not a repeat; false at the end, or when a key comes out of order
-   * (`outOfOrder` is set then).
+   * Moves to the next row whose key is not a repeat (a repeat goes to the rows' `skip`); false at the end, or when a
+   * key comes out of order (`outOfOrder` is set then).
    */
   advance(): boolean {
     const { rows } = this
@@ -85,6 +85,7 @@ class Side {
         if (order === 0) {
           // Repeats are next to each other in key order: the first occurrence counts.
           this.duplicateKeys++
+          rows.skip?.(rows)
           continue
         }
         if (order > 0) {
@@ -137,11 +138,14 @@ export async function compareSorted(
     const entering = open(out.entering, next.rows.header)
     const exiting = open(out.exiting, base.rows.header)
     const changed = open(out.changed, next.rows.header)
+    const skipped = open(out.skipped, next.rows.header)
+    next.rows.skip = ({ cursor }) => skipped.writeLine(cursor.buffer, cursor.start, cursor.end)
     const result: Comparison = {
       method: 'merge',
       entering: 0,
       exiting: 0,
       changed: 0,
+      skipped: 0,
       columns,
       baselineMembers: 0,
       emptyKeys: { baseline: 0, current: 0 },
@@ -161,6 +165,7 @@ export async function compareSorted(
     if (base.outOfOrder || next.outOfOrder) return undefined
     result.emptyKeys = { baseline: base.rows.emptyKeys, current: next.rows.emptyKeys }
     result.duplicateKeys = { baseline: base.duplicateKeys, current: next.duplicateKeys }
+    result.skipped = next.rows.emptyKeys + next.duplicateKeys
     return result
   } finally {
     closeAll([...writers, next.rows, base?.rows])

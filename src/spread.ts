@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'
+import { type Run, RunWriter } from './change-runs.js'
 import { KeyedRows } from './keyed-rows.js'
 
 /**
@@ -17,6 +18,8 @@ export interface SpreadTask {
   count: number
   /** The longest CSV record allowed (CsvCursor's default when not set). */
   maxRecordBytes?: number
+  /** Where the rows with an empty key go, as a change run (for the skipped file); nowhere when not set. */
+  skippedRun?: string
 }
 
 export interface Source {
@@ -24,6 +27,8 @@ export interface Source {
   /** The column names, raw bytes. */
   names: Buffer[]
   emptyKeys: number
+  /** The run of rows with an empty key, when `skippedRun` was set. */
+  skipped?: Run
 }
 
 /** One bucket being written: its data file (`<name><i>`) and its index (`<name><i>.i`, written as words). */
@@ -51,7 +56,12 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
     return writer
   }
   const rows = new KeyedRows(task.path, task.file, task.key, task.maxRecordBytes)
+  let skipped: RunWriter | undefined
   try {
+    if (task.skippedRun) {
+      const run = (skipped = new RunWriter(task.skippedRun))
+      rows.skip = ({ row, cursor }) => run.addRow(row, cursor.buffer, cursor.start, cursor.end)
+    }
     for (let i = 0; i < task.count; i++) {
       const path = join(task.dir, `${task.name}${i}`)
       const data = open(path, BUCKET_BUFFER)
@@ -59,10 +69,15 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
       buckets.push({ data, index, words: index.words() })
     }
     await spread(rows, buckets)
+    return {
+      header: rows.header,
+      names: rows.names,
+      emptyKeys: rows.emptyKeys,
+      ...(skipped ? { skipped: skipped.endRun() } : {})
+    }
   } finally {
-    closeAll([...writers, rows])
+    closeAll([...writers, rows, skipped])
   }
-  return { header: rows.header, names: rows.names, emptyKeys: rows.emptyKeys }
 }
 
 async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {

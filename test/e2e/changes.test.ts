@@ -48,10 +48,18 @@ describe('nightly runs compare with the previous night', () => {
     expect(errorLines(first.result.stdout)).toEqual([])
     expect(first.result.outputs).toMatchObject({
       baseline: 'none',
+      fullSync: 'true',
       enteringCount: '100',
       exitingCount: '0',
-      changedCount: '0'
+      changedCount: '0',
+      skippedCount: '0'
     })
+    // A full sync: the entering file is the membership file, the other three hold the header only.
+    const read = (file: string) => readFileSync(file, 'utf8')
+    expect(read(first.result.outputs.enteringFile)).toBe(read(first.result.outputs.cohortFile))
+    for (const kind of ['exitingFile', 'changedFile', 'skippedFile']) {
+      expect(read(first.result.outputs[kind])).toBe(HEADER)
+    }
     expect(first.result.stdout).toMatch(
       /::notice::No earlier export to compare with: every member counts as entering/
     )
@@ -62,9 +70,11 @@ describe('nightly runs compare with the previous night', () => {
     expect(second.result.stdout).toContain("Both files are in 'amplitude_id' order: compared in one pass")
     expect(second.result.outputs).toMatchObject({
       baseline: first.run.id,
+      fullSync: 'false',
       enteringCount: '20',
       exitingCount: '10',
-      changedCount: '1'
+      changedCount: '1',
+      skippedCount: '0'
     })
     expect(readFileSync(second.result.outputs.exitingFile, 'utf8')).toBe(HEADER + rows(range(1, 11)))
     expect(readFileSync(second.result.outputs.enteringFile, 'utf8')).toBe(HEADER + rows(range(101, 121)))
@@ -78,14 +88,17 @@ describe('nightly runs compare with the previous night', () => {
       'amplitude-cohort-nightly1.csv',
       'amplitude-cohort-nightly1.entering.csv',
       'amplitude-cohort-nightly1.exiting.csv',
-      'amplitude-cohort-nightly1.json'
+      'amplitude-cohort-nightly1.json',
+      'amplitude-cohort-nightly1.skipped.csv'
     ])
     const manifest2 = JSON.parse(String(files.get('amplitude-cohort-nightly1.json')))
     expect(manifest2).toMatchObject({
       baseline: first.run.id,
+      fullSync: false,
       enteringCount: 20,
       exitingCount: 10,
-      changedCount: 1
+      changedCount: 1,
+      skippedCount: 0
     })
     expect(manifest2.history.map((h: { memberCount: number }) => h.memberCount)).toEqual([100, 110])
 

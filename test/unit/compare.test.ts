@@ -5,6 +5,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  headerText,
+  type MemberHeader,
+  memberFile,
+  memberHeader,
+  memberLine,
+  type MemberRow,
+  memberRow
+} from '../support/csv-arbitrary.js'
+import {
   type CompareOptions,
   compareMemberships,
   firstExport,
@@ -16,26 +25,12 @@ const root = mkdtempSync(join(tmpdir(), 'compare-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 let n = 0
 
-interface Row {
-  key: string
-  /** The key in quotes even when it needs none: the same key as without. */
-  quoteKey: boolean
-  props: string
-  eol: '\n' | '\r\n'
-}
+type Row = MemberRow
 
-/** A CSV field as a writer would quote it. */
-function field(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
-}
-
-function line(row: Row): string {
-  return `${row.quoteKey ? `"${row.key.replace(/"/g, '""')}"` : field(row.key)},${field(row.props)}`
-}
-
-function csv(header: string, rows: Row[], lastEol = true): string {
-  return `${header}\n` + rows.map((r, i) => line(r) + (i < rows.length - 1 || lastEol ? r.eol : '')).join('')
-}
+const line = memberLine
+const csv = memberFile
+/** Text as the bytes of its characters (latin1): how the property tests write files. */
+const latin1 = (text: string) => Buffer.from(text, 'latin1')
 
 async function compare(
   baseline: string | Buffer,
@@ -50,15 +45,23 @@ async function compare(
   const out = {
     entering: join(dir, 'new.entering.csv'),
     exiting: join(dir, 'new.exiting.csv'),
-    changed: join(dir, 'new.changed.csv')
+    changed: join(dir, 'new.changed.csv'),
+    skipped: join(dir, 'new.skipped.csv')
   }
   const result = await compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir, options)
   // latin1: one character a byte, so invalid UTF-8 is compared as it is.
   const read = (file: string) => (existsSync(file) ? readFileSync(file, 'latin1') : undefined)
-  return { result, entering: read(out.entering), exiting: read(out.exiting), changed: read(out.changed), dir }
+  return {
+    result,
+    entering: read(out.entering),
+    exiting: read(out.exiting),
+    changed: read(out.changed),
+    skipped: read(out.skipped),
+    dir
+  }
 }
 
-/** The model: first occurrence of each non-empty key wins. */
+/** The model: first occurrence of each non-empty key wins (keys are bytes: latin1 text here). */
 function firsts(rows: Row[]): Map<string, Row> {
   const map = new Map<string, Row>()
   for (const row of rows) if (row.key !== '' && !map.has(row.key)) map.set(row.key, row)
@@ -72,7 +75,7 @@ function keyOrder(a: string, b: string): number {
   const number = (k: string) => /^(0|[1-9][0-9]*)$/.test(k)
   if (number(a) !== number(b)) return number(a) ? -1 : 1
   if (number(a)) return BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0
-  return Buffer.compare(Buffer.from(a), Buffer.from(b))
+  return Buffer.compare(latin1(a), latin1(b))
 }
 
 /** Whether the non-empty keys of `rows` never go down in key order (then the one-pass merge compares them). */
@@ -82,69 +85,59 @@ const inKeyOrder = (rows: Row[]) =>
 /** The rows sorted by key (stable: repeats keep their order, the first occurrence stays first). */
 const sortedByKey = (rows: Row[]) => [...rows].sort((a, b) => keyOrder(a.key, b.key))
 
-const rowArb = fc.record({
-  key: fc.oneof(
-    fc.constantFrom('', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'x,y', 'q"q'),
-    fc.stringMatching(/^[a-z0-9]{1,4}$/)
-  ),
-  quoteKey: fc.boolean(),
-  props: fc.oneof(
-    fc.constantFrom('', 'plain', 'multi\nline', 'crlf\r\ninside', 'comma,inside', 'quote"inside'),
-    fc.string({ maxLength: 6 })
-  ),
-  eol: fc.constantFrom('\n' as const, '\r\n' as const)
-})
+/** The model of a header's column names: unquoted, without the byte order mark. */
+const namesOf = (header: MemberHeader) => header.names.replace(/"/g, '')
 
 describe('compareMemberships: the change files are what the model says, byte for byte, in source order', () => {
-  it('property: entering, exiting and changed rows match a model of first-occurrence keys', async () => {
+  it('property: entering, exiting, changed and skipped rows match a model of first-occurrence keys', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rowArb, { maxLength: 25 }),
-        fc.array(rowArb, { maxLength: 25 }),
+        fc.array(memberRow, { maxLength: 25 }),
+        fc.array(memberRow, { maxLength: 25 }),
+        memberHeader,
+        memberHeader,
         fc.boolean(),
         fc.boolean(),
-        async (generatedBefore, generatedAfter, lastEol, sorted) => {
+        async (generatedBefore, generatedAfter, oldHeader, newHeader, lastEol, sorted) => {
           // Half the cases in key order, which the one-pass merge compares; the others mostly not, for the hash join.
           const before = sorted ? sortedByKey(generatedBefore) : generatedBefore
           const after = sorted ? sortedByKey(generatedAfter) : generatedAfter
-          const header = 'amplitude_id,props'
-          const { result, entering, exiting, changed } = await compare(
-            csv(header, before),
-            csv(header, after, lastEol)
+          const { result, entering, exiting, changed, skipped } = await compare(
+            latin1(csv(oldHeader, before)),
+            latin1(csv(newHeader, after, lastEol))
           )
           const old = firsts(before)
           const now = firsts(after)
+          // Other column names: every member in both files is changed.
+          const allChanged = namesOf(oldHeader) !== namesOf(newHeader)
           const term = (row: Row, i: number, all: Row[]) =>
             i === all.length - 1 && !lastEol && all === after ? '\n' : row.eol
-          const pick = (rows: Row[], test: (row: Row) => boolean, eolOf: (row: Row, i: number) => string) =>
-            rows
-              .map((row, i) =>
-                (now.get(row.key) === row || old.get(row.key) === row) && test(row)
-                  ? line(row) + eolOf(row, i)
-                  : ''
-              )
-              .join('')
-          const expectedEntering = after
-            .map((row, i) =>
-              now.get(row.key) === row && !old.has(row.key) ? line(row) + term(row, i, after) : ''
-            )
+          const tonight = (test: (row: Row) => boolean) =>
+            after.map((row, i) => (test(row) ? line(row) + term(row, i, after) : '')).join('')
+          const isEntering = (row: Row) => now.get(row.key) === row && !old.has(row.key)
+          const isChanged = (row: Row) => {
+            const was = old.get(row.key)
+            return now.get(row.key) === row && was !== undefined && (allChanged || norm(was) !== norm(row))
+          }
+          const isSkipped = (row: Row) => now.get(row.key) !== row
+          const expectedExiting = before
+            .map(row => (old.get(row.key) === row && !now.has(row.key) ? line(row) + row.eol : ''))
             .join('')
-          const expectedChanged = after
-            .map((row, i) => {
-              const was = old.get(row.key)
-              return now.get(row.key) === row && was && norm(was) !== norm(row)
-                ? line(row) + term(row, i, after)
-                : ''
-            })
-            .join('')
-          const expectedExiting = pick(
-            before,
-            row => old.get(row.key) === row && !now.has(row.key),
-            row => row.eol
-          )
-          expect(entering).toBe(`${header}\n${expectedEntering}`)
-          expect(changed).toBe(`${header}\n${expectedChanged}`)
-          expect(exiting).toBe(`${header}\n${expectedExiting}`)
+          // Each change file under its source's header, as it is (a byte order mark included).
+          expect(entering).toBe(`${headerText(newHeader)}\n${tonight(isEntering)}`)
+          expect(changed).toBe(`${headerText(newHeader)}\n${tonight(isChanged)}`)
+          expect(skipped).toBe(`${headerText(newHeader)}\n${tonight(isSkipped)}`)
+          expect(exiting).toBe(`${headerText(oldHeader)}\n${expectedExiting}`)
+          const count = (test: (row: Row) => boolean) => after.filter(test).length
+          expect(result).toMatchObject({
+            entering: count(isEntering),
+            changed: count(isChanged),
+            skipped: count(isSkipped),
+            columns: { differ: allChanged }
+          })
+          // Every row of tonight's file is accounted for once.
+          const unchanged = [...now.values()].filter(row => old.has(row.key) && !isChanged(row)).length
+          expect(result.entering + result.changed + unchanged + result.skipped).toBe(after.length)
           expect(result.baselineMembers).toBe(old.size)
           expect(result.method).toBe(inKeyOrder(before) && inKeyOrder(after) ? 'merge' : 'hash')
           expect(result.emptyKeys).toEqual({
@@ -157,21 +150,25 @@ describe('compareMemberships: the change files are what the model says, byte for
           })
         }
       ),
-      { numRuns: 150 }
+      { numRuns: 200 }
     )
   })
 
   it('property: baseline − exiting + entering, with changed rows replaced, equals the new file as a set of rows', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(rowArb, { maxLength: 30 }),
-        fc.array(rowArb, { maxLength: 30 }),
+        fc.array(memberRow, { maxLength: 30 }),
+        fc.array(memberRow, { maxLength: 30 }),
         fc.boolean(),
         async (generatedBefore, generatedAfter, sorted) => {
           const before = sorted ? sortedByKey(generatedBefore) : generatedBefore
           const after = sorted ? sortedByKey(generatedAfter) : generatedAfter
           const header = 'amplitude_id,props'
-          const { entering, exiting, changed } = await compare(csv(header, before), csv(header, after))
+          const { entering, exiting, changed, skipped } = await compare(
+            latin1(csv(header, before)),
+            latin1(csv(header, after))
+          )
+          // latin1 text: csv-parse sees one character a byte.
           const records = (text: string) =>
             (parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][])
               .slice(1)
@@ -185,7 +182,10 @@ describe('compareMemberships: the change files are what the model says, byte for
           for (const r of records(exiting!)) rebuilt.delete(r[0])
           for (const r of records(entering!)) rebuilt.set(r[0], JSON.stringify(r))
           for (const r of records(changed!)) rebuilt.set(r[0], JSON.stringify(r))
-          expect(new Set(rebuilt.values())).toEqual(new Set(byKey(records(csv(header, after))).values()))
+          const tonight = records(csv(header, after))
+          expect(new Set(rebuilt.values())).toEqual(new Set(byKey(tonight).values()))
+          // What could not be matched is in the skipped file: nothing of tonight's file is lost.
+          expect(records(skipped!).length).toBe(tonight.length - byKey(tonight).size)
         }
       ),
       { numRuns: 100 }
@@ -299,7 +299,7 @@ describe('compareMemberships: rules', () => {
     const next = rows(5100)
     // The last row of the new file out of order.
     next.push('7,late\n')
-    const { result, dir } = await compare(
+    const { result, dir, skipped } = await compare(
       `amplitude_id,p\n${base.join('')}`,
       `amplitude_id,p\n${next.join('')}`
     )
@@ -308,14 +308,18 @@ describe('compareMemberships: rules', () => {
       entering: 100,
       exiting: 0,
       changed: 0,
+      skipped: 1,
       duplicateKeys: { baseline: 0, current: 1 }
     })
+    // The repeat, found by the hash join (the one-pass walk gave up at it), under the header.
+    expect(skipped).toBe('amplitude_id,p\n7,late\n')
     expect(readdirSync(dir).sort()).toEqual([
       'base.csv',
       'new.changed.csv',
       'new.csv',
       'new.entering.csv',
-      'new.exiting.csv'
+      'new.exiting.csv',
+      'new.skipped.csv'
     ])
   })
 
@@ -415,14 +419,20 @@ describe('compareMemberships: one at a time', () => {
 })
 
 describe('firstExport', () => {
-  it('every member enters: the entering file is the membership file, the others hold its header', async () => {
+  it('every member enters: the entering file is the membership file, the others hold its header only', async () => {
     const dir = mkdtempSync(join(root, 'first-'))
     const file = join(dir, 'm.csv')
     writeFileSync(file, 'amplitude_id,p\r\n1,"a\nb"\r\n2,c')
-    const out = { entering: join(dir, 'e.csv'), exiting: join(dir, 'x.csv'), changed: join(dir, 'c.csv') }
+    const out = {
+      entering: join(dir, 'e.csv'),
+      exiting: join(dir, 'x.csv'),
+      changed: join(dir, 'c.csv'),
+      skipped: join(dir, 's.csv')
+    }
     await firstExport(file, out)
     expect(readFileSync(out.entering, 'utf8')).toBe(readFileSync(file, 'utf8'))
     expect(readFileSync(out.exiting, 'utf8')).toBe('amplitude_id,p\r\n')
     expect(readFileSync(out.changed, 'utf8')).toBe('amplitude_id,p\r\n')
+    expect(readFileSync(out.skipped, 'utf8')).toBe('amplitude_id,p\r\n')
   })
 })
