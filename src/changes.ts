@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { type Baseline, BaselineError, findBaseline } from './baseline.js'
 import {
@@ -41,6 +41,9 @@ export interface ChangeReport {
   history: HistoryEntry[]
 }
 
+/** What the manifest records of the export itself. */
+type ExportFacts = { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
+
 /** More members would exit than `max-exiting` allows: most likely a broken cohort definition, not real churn. */
 export class MassExitError extends Error {
   constructor(
@@ -75,13 +78,32 @@ export class Changes {
     await this.baseline?.dispose()
   }
 
-  /** Compares, writes the change files and the manifest; returns the report and the files to deliver. */
+  /**
+   * Compares, writes the change files and the manifest; returns the report and the files to deliver. When it fails
+   * (or the run is cancelled meanwhile), it leaves no change file and no manifest beside `path`.
+   */
   async compute(
     membership: Membership,
-    facts: { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
+    facts: ExportFacts
+  ): Promise<{ report: ChangeReport; files: string[] }> {
+    const paths = siblings(membership.path)
+    try {
+      const computed = await this.write(membership, facts, paths)
+      this.context.signal.throwIfAborted()
+      return computed
+    } catch (error) {
+      const { entering, exiting, changed, skipped, manifest } = paths
+      for (const file of [entering, exiting, changed, skipped, manifest]) await rm(file, { force: true })
+      throw error
+    }
+  }
+
+  private async write(
+    membership: Membership,
+    facts: ExportFacts,
+    paths: ReturnType<typeof siblings>
   ): Promise<{ report: ChangeReport; files: string[] }> {
     const { inputs } = this
-    const paths = siblings(membership.path)
     const columns = parseFields(...asRecord(await headerOf(membership.path)))
     let report: ChangeReport = {
       baseline: 'none',
@@ -175,7 +197,9 @@ export class Changes {
     const { toolkit } = this.context
     let result: Comparison
     try {
-      result = await compareMemberships(current, baseline.csv, inputs.compareKey, files, dirname(current))
+      result = await compareMemberships(current, baseline.csv, inputs.compareKey, files, dirname(current), {
+        signal: this.context.signal
+      })
     } catch (error) {
       if (error instanceof MissingKeyColumnError && error.file === 'current') {
         throw new InputError(

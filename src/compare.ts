@@ -7,6 +7,7 @@ import { type JoinHelper, startJoinHelper } from './join-worker.js'
 import { columnChanges, type ColumnChanges } from './keyed-rows.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
+import { rejectOnAbort } from './cancel.js'
 
 export { MissingKeyColumnError } from './keyed-rows.js'
 export { RecordTooLargeError } from './errors.js'
@@ -50,6 +51,11 @@ export interface Comparison {
 export interface CompareOptions {
   /** The longest CSV record allowed in either file (64 MiB by default): a longer one throws RecordTooLargeError. */
   maxRecordBytes?: number
+  /**
+   * The run's cancellation: once aborted, the comparison stops within a batch of rows (its worker thread too), removes
+   * what it wrote, and rejects with the signal's reason.
+   */
+  signal?: AbortSignal
 }
 
 const BUCKET_BYTES = 4 << 20
@@ -70,9 +76,32 @@ export function compareMemberships(
   workDir: string,
   options: CompareOptions = {}
 ): Promise<Comparison> {
-  const comparison = running.then(() => compareNow(current, baseline, key, out, workDir, options))
-  running = comparison.catch(() => undefined)
+  const previous = running
+  const comparison = (async () => {
+    try {
+      // A cancellation does not wait for the comparison before this one.
+      await abortable(previous, options.signal)
+      options.signal?.throwIfAborted()
+      return await compareNow(current, baseline, key, out, workDir, options)
+    } catch (error) {
+      // A failed comparison leaves no change file (not even one of an earlier export at that name).
+      for (const file of Object.values(out)) await rm(file, { force: true })
+      throw error
+    }
+  })()
+  running = Promise.allSettled([previous, comparison])
   return comparison
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  const aborted = rejectOnAbort(signal)
+  try {
+    return await Promise.race([promise, aborted.promise])
+  } finally {
+    aborted.dispose()
+  }
 }
 
 async function compareNow(
@@ -95,6 +124,7 @@ async function compareNow(
     const result =
       (await compareSorted(current, baseline, key, partial, options)) ??
       (await compareHashed(current, baseline, key, partial, workDir, options))
+    options.signal?.throwIfAborted()
     await rename(partial.entering, out.entering)
     await rename(partial.exiting, out.exiting)
     await rename(partial.changed, out.changed)
@@ -112,14 +142,14 @@ async function compareHashed(
   key: string,
   partial: ChangeFiles,
   workDir: string,
-  { maxRecordBytes }: CompareOptions
+  { maxRecordBytes, signal }: CompareOptions
 ): Promise<Comparison> {
   const sizes = (await stat(current)).size + (await stat(baseline)).size
   const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
   const dir = await mkdtemp(join(workDir, '.compare-'))
   let helper: JoinHelper | undefined
   try {
-    helper = startJoinHelper()
+    helper = startJoinHelper(signal)
     // Both files at once, the baseline in the helper thread (both headers were checked by compareSorted).
     const other = helper.spread({
       path: baseline,
@@ -131,16 +161,19 @@ async function compareHashed(
       maxRecordBytes
     })
     other.catch(() => undefined)
-    const next = await spreadHere({
-      path: current,
-      file: 'current',
-      key,
-      dir,
-      name: 'c',
-      count,
-      maxRecordBytes,
-      skippedRun: join(dir, 'c.s')
-    })
+    const next = await spreadHere(
+      {
+        path: current,
+        file: 'current',
+        key,
+        dir,
+        name: 'c',
+        count,
+        maxRecordBytes,
+        skippedRun: join(dir, 'c.s')
+      },
+      signal
+    )
     const base = await other
     const columns = columnChanges(base.names, next.names)
     // Half the buckets each.
@@ -153,14 +186,15 @@ async function compareHashed(
     })
     const theirs = helper.match(task('r1', 1))
     theirs.catch(() => undefined)
-    const parts = [await matchBuckets(task('r0', 0)), await theirs]
+    const parts = [await matchBuckets(task('r0', 0), signal), await theirs]
     const sum = (count: (part: Matched) => number): number =>
       parts.reduce((total, part) => total + count(part), 0)
     const runs = (kind: keyof Matched['runs']): Run[] => parts.flatMap(part => part.runs[kind])
-    mergeRuns(runs('entering'), partial.entering, next.header)
-    mergeRuns(runs('changed'), partial.changed, next.header)
-    mergeRuns(runs('exiting'), partial.exiting, base.header)
-    mergeRuns([...(next.skipped ? [next.skipped] : []), ...runs('skipped')], partial.skipped, next.header)
+    await mergeRuns(runs('entering'), partial.entering, next.header, signal)
+    await mergeRuns(runs('changed'), partial.changed, next.header, signal)
+    await mergeRuns(runs('exiting'), partial.exiting, base.header, signal)
+    const skipped = [...(next.skipped ? [next.skipped] : []), ...runs('skipped')]
+    await mergeRuns(skipped, partial.skipped, next.header, signal)
     return {
       method: 'hash',
       entering: sum(part => part.entering),
@@ -176,7 +210,7 @@ async function compareHashed(
       }
     }
   } finally {
-    // The thread first: its files are closed before their folder goes.
+    // The thread first: it closes its files (also when cancelled) before their folder goes.
     await helper?.stop()
     await rm(dir, { recursive: true, force: true })
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { closeAll, KeyTable, readBucket, sameRow } from './buckets.js'
+import type { Cancellation } from './cancel.js'
 import { type Run, RunWriter } from './change-runs.js'
 
 /**
@@ -27,7 +28,8 @@ export interface Matched {
   runs: { entering: Run[]; changed: Run[]; exiting: Run[]; skipped: Run[] }
 }
 
-export async function matchBuckets(task: MatchTask): Promise<Matched> {
+/** Matches the task's buckets; stops (throwing) between buckets once `cancel` says so. */
+export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Promise<Matched> {
   const result: Matched = {
     entering: 0,
     exiting: 0,
@@ -48,8 +50,9 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
   let slots = new Int32Array(0)
   try {
     for (const b of task.buckets) {
-      // Between buckets: a cancellation is still noticed.
+      // Between buckets: a cancellation is noticed.
       await yieldToEvents()
+      cancel?.throwIfAborted()
       const old = readBucket(join(task.dir, `b${b}`), oldBuffers)
       table.reset(old)
       // Each baseline record's slot; -1 for a later occurrence of a key (the first one wins).

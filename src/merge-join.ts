@@ -15,7 +15,7 @@ import { columnChanges, KeyedRows } from './keyed-rows.js'
  */
 const ZERO = 0x30
 const NINE = 0x39
-/** Records between two yields to the event loop, so a cancellation is still noticed. */
+/** Records between two yields to the event loop, so a cancellation is noticed. */
 const YIELD_EVERY = 1 << 16
 
 /** Whether key bytes are a whole number written without leading zeros. */
@@ -120,7 +120,7 @@ export async function compareSorted(
   baseline: string,
   key: string,
   out: ChangeFiles,
-  { maxRecordBytes }: CompareOptions = {}
+  { maxRecordBytes, signal }: CompareOptions = {}
 ): Promise<Comparison | undefined> {
   const writers: BufferedWriter[] = []
   // The new file first: when neither has the key column, the error is about the input.
@@ -160,8 +160,11 @@ export async function compareSorted(
       out: { entering, exiting, changed },
       allChanged: columns.differ
     }
-    // In batches, yielding to the event loop between them so a cancellation is still noticed.
-    while (walkSome(walk, YIELD_EVERY)) await yieldToEvents()
+    // In batches, yielding to the event loop between them so a cancellation is noticed.
+    while (walkSome(walk, YIELD_EVERY)) {
+      await yieldToEvents()
+      signal?.throwIfAborted()
+    }
     if (base.outOfOrder || next.outOfOrder) return undefined
     result.emptyKeys = { baseline: base.rows.emptyKeys, current: next.rows.emptyKeys }
     result.duplicateKeys = { baseline: base.duplicateKeys, current: next.duplicateKeys }

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'
+import type { Cancellation } from './cancel.js'
 import { type Run, RunWriter } from './change-runs.js'
 import { KeyedRows } from './keyed-rows.js'
 
@@ -46,8 +47,8 @@ const SHORT_KEY = 64
 /** Rows between two yields to the event loop. */
 const YIELD_EVERY = 1 << 16
 
-/** Spreads one file over its bucket files, here. */
-export async function spreadHere(task: SpreadTask): Promise<Source> {
+/** Spreads one file over its bucket files, here; stops (throwing) between batches once `cancel` says so. */
+export async function spreadHere(task: SpreadTask, cancel?: Cancellation): Promise<Source> {
   const buckets: BucketWriter[] = []
   const writers: BufferedWriter[] = []
   const open = (path: string, size: number): BufferedWriter => {
@@ -68,7 +69,7 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
       const index = open(`${path}.i`, INDEX_BUFFER)
       buckets.push({ data, index, words: index.words() })
     }
-    await spread(rows, buckets)
+    await spread(rows, buckets, cancel)
     return {
       header: rows.header,
       names: rows.names,
@@ -80,10 +81,13 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
   }
 }
 
-async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {
-  // In batches, yielding to the event loop between them so a cancellation is still noticed; each batch is a plain
+async function spread(rows: KeyedRows, buckets: BucketWriter[], cancel?: Cancellation): Promise<void> {
+  // In batches, yielding to the event loop between them so a cancellation is noticed; each batch is a plain
   // function, so its locals stay in registers rather than in the state an await keeps.
-  while (spreadSome(rows, buckets, YIELD_EVERY)) await yieldToEvents()
+  while (spreadSome(rows, buckets, YIELD_EVERY)) {
+    await yieldToEvents()
+    cancel?.throwIfAborted()
+  }
 }
 
 /** Spreads up to `count` rows; false once the file is done. */

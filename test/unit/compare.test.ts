@@ -20,6 +20,7 @@ import {
   MissingKeyColumnError,
   RecordTooLargeError
 } from '../../src/compare.js'
+import { CancelledError } from '../../src/errors.js'
 
 const root = mkdtempSync(join(tmpdir(), 'compare-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -415,6 +416,90 @@ describe('compareMemberships: one at a time', () => {
       compare('amplitude_id,p\n1,p\n', 'amplitude_id,p\n2,p\n').then(() => finished.push('small'))
     ])
     expect(finished).toEqual(['large', 'small'])
+  })
+})
+
+describe('compareMemberships: cancelled', () => {
+  const rows = (ids: number[]) => ids.map(id => `${id},${'p'.repeat(40)}\n`).join('')
+  const ids = Array.from({ length: 300_000 }, (_, i) => i + 1)
+
+  /** Starts a comparison with `signal`, in a folder that already holds change files of an earlier export. */
+  function start(base: string, next: string, signal: AbortSignal) {
+    const dir = join(root, `cancel${++n}`)
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'base.csv'), base)
+    writeFileSync(join(dir, 'new.csv'), next)
+    const out = {
+      entering: join(dir, 'new.entering.csv'),
+      exiting: join(dir, 'new.exiting.csv'),
+      changed: join(dir, 'new.changed.csv'),
+      skipped: join(dir, 'new.skipped.csv')
+    }
+    for (const file of Object.values(out)) writeFileSync(file, 'amplitude_id,p\nstale,row\n')
+    const comparison = compareMemberships(
+      join(dir, 'new.csv'),
+      join(dir, 'base.csv'),
+      'amplitude_id',
+      out,
+      dir,
+      {
+        signal
+      }
+    )
+    comparison.catch(() => undefined)
+    return { dir, comparison }
+  }
+
+  /** Waits, a turn of the event loop at a time, until `condition` holds (the comparison is under way). */
+  async function until(condition: () => boolean) {
+    while (!condition()) await new Promise(resolve => setImmediate(resolve))
+  }
+
+  it.each([
+    [
+      'in key order (the one-pass walk)',
+      false,
+      (dir: string) => existsSync(join(dir, 'new.entering.csv.partial'))
+    ],
+    [
+      'out of order (the hash join, scratch files on disk)',
+      true,
+      (dir: string) => readdirSync(dir).some(f => f.startsWith('.compare-'))
+    ]
+  ])(
+    '%s: stops with the reason, leaving no change file, partial file or scratch file',
+    async (_, shuffled, underWay) => {
+      const controller = new AbortController()
+      const order = shuffled ? [...ids].reverse() : ids
+      const { dir, comparison } = start(
+        `amplitude_id,p\n${rows(order)}`,
+        `amplitude_id,p\n${rows(order.slice(1))}`,
+        controller.signal
+      )
+      await until(() => underWay(dir))
+      const reason = new CancelledError('the run was cancelled (SIGTERM)')
+      controller.abort(reason)
+      await expect(comparison).rejects.toBe(reason)
+      expect(readdirSync(dir).sort()).toEqual(['base.csv', 'new.csv'])
+    }
+  )
+
+  it('a comparison waiting for another one is cancelled without waiting for it', async () => {
+    const settled: string[] = []
+    const first = start(
+      `amplitude_id,p\n${rows(ids)}`,
+      `amplitude_id,p\n${rows(ids)}`,
+      new AbortController().signal
+    )
+    const controller = new AbortController()
+    const second = start('amplitude_id,p\n1,a\n', 'amplitude_id,p\n2,a\n', controller.signal)
+    void first.comparison.then(() => settled.push('first'))
+    void second.comparison.catch(() => settled.push('second'))
+    controller.abort(new CancelledError())
+    await expect(second.comparison).rejects.toBeInstanceOf(CancelledError)
+    await first.comparison
+    expect(settled).toEqual(['second', 'first'])
+    expect(readdirSync(second.dir).sort()).toEqual(['base.csv', 'new.csv'])
   })
 })
 
