@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { errorLines, validInputs } from '../support/action.mjs'
 import { harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
@@ -207,6 +208,35 @@ describe('nightly runs compare with the previous night', () => {
     )
     expect(errorLines(result.stdout)).toEqual([
       expect.stringMatching(/^The baseline file cannot be used: it is not a complete CSV file/)
+    ])
+  })
+
+  it('a gzip baseline out of key order with a record over 64 MiB fails in the worker thread, naming the baseline', async () => {
+    const dir = mkdtempSync(join(scratch, 'baseline-'))
+    const baseline = join(dir, 'last-night.csv.gz')
+    // 300 KB of gzip; out of order at its second row, so the worker thread meets the giant record.
+    const giant = Buffer.alloc((64 << 20) + 16, 'x')
+    writeFileSync(
+      baseline,
+      gzipSync(
+        Buffer.concat([
+          Buffer.from(`${HEADER}3,user-3,free\n2,user-2,free\n1,user-1,"`),
+          giant,
+          Buffer.from('"\n')
+        ]),
+        {
+          level: 1
+        }
+      )
+    )
+    await suite().sim.addCohort('giant1', { content: HEADER + rows([2, 1]), polls: 0 })
+    const result = await suite().runAction(
+      validInputs(suite().sim, 'giant1', { 'compare-with': baseline, 'upload-artifact': 'false' })
+    )
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^The baseline file cannot be used: it has a CSV record over 64\.0 MiB, longer than any membership row/
+      )
     ])
   })
 
