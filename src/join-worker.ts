@@ -36,14 +36,41 @@ const WORKER_SCRIPT = import.meta.url.endsWith('.js') ? new URL(import.meta.url)
 
 /** A second thread where there is one; otherwise the same work, on this thread. */
 export function startJoinHelper(signal?: AbortSignal): JoinHelper {
-  if (!WORKER_SCRIPT) {
-    return {
-      spread: task => spreadHere(task, signal),
-      match: task => matchBuckets(task, signal),
-      stop: async () => undefined
+  return WORKER_SCRIPT ? new ThreadHelper(WORKER_SCRIPT, signal) : new LocalHelper(signal)
+}
+
+/** The helper's work on this thread (under ts-jest), stopped the same way: at its next batch. */
+class LocalHelper implements JoinHelper {
+  private stopped = false
+  private readonly tasks = new Set<Promise<unknown>>()
+  private readonly cancel: Cancellation
+
+  constructor(signal?: AbortSignal) {
+    this.cancel = {
+      throwIfAborted: () => {
+        signal?.throwIfAborted()
+        if (this.stopped) throw new CancelledError('the comparison stopped')
+      }
     }
   }
-  return new ThreadHelper(WORKER_SCRIPT, signal)
+
+  spread(task: SpreadTask): Promise<Source> {
+    return this.track(spreadHere(task, this.cancel))
+  }
+
+  match(task: MatchTask): Promise<Matched> {
+    return this.track(matchBuckets(task, this.cancel))
+  }
+
+  private track<T>(task: Promise<T>): Promise<T> {
+    this.tasks.add(task)
+    return task
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    await Promise.allSettled(this.tasks)
+  }
 }
 
 class ThreadHelper implements JoinHelper {
@@ -125,7 +152,9 @@ class ThreadHelper implements JoinHelper {
 
   async stop(): Promise<void> {
     this.signal?.removeEventListener('abort', this.onAbort)
-    // A cancelled task stops at its next batch and closes its files: its answer is waited for, then the thread ends.
+    // A task still running (the comparison failed on this side, or was cancelled) stops at its next batch and closes
+    // its files: its answer is waited for, then the thread ends.
+    Atomics.store(this.stopFlag, 0, 1)
     await Promise.all(this.answered)
     await this.worker.terminate()
   }
