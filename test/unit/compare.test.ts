@@ -33,7 +33,11 @@ const csv = memberFile
 /** Text as the bytes of its characters (latin1): how the property tests write files. */
 const latin1 = (text: string) => Buffer.from(text, 'latin1')
 
-async function compare(
+/**
+ * Starts comparing `current` (new.csv) with `baseline` (base.csv) in a folder of their own, writing
+ * `new.<kind>.csv` there.
+ */
+function startComparing(
   baseline: string | Buffer,
   current: string | Buffer,
   key = 'amplitude_id',
@@ -49,7 +53,19 @@ async function compare(
     changed: join(dir, 'new.changed.csv'),
     skipped: join(dir, 'new.skipped.csv')
   }
-  const result = await compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir, options)
+  const comparison = compareMemberships(join(dir, 'new.csv'), join(dir, 'base.csv'), key, out, dir, options)
+  return { dir, out, comparison }
+}
+
+/** Compares and reads the change files back. */
+async function compare(
+  baseline: string | Buffer,
+  current: string | Buffer,
+  key = 'amplitude_id',
+  options: CompareOptions = {}
+) {
+  const { dir, out, comparison } = startComparing(baseline, current, key, options)
+  const result = await comparison
   // latin1: one character a byte, so invalid UTF-8 is compared as it is.
   const read = (file: string) => (existsSync(file) ? readFileSync(file, 'latin1') : undefined)
   return {
@@ -423,31 +439,12 @@ describe('compareMemberships: cancelled', () => {
   const rows = (ids: number[]) => ids.map(id => `${id},${'p'.repeat(40)}\n`).join('')
   const ids = Array.from({ length: 300_000 }, (_, i) => i + 1)
 
-  /** Starts a comparison with `signal`, in a folder that already holds change files of an earlier export. */
+  /** Starts a comparison with `signal`, as if change files of an earlier export were there (they must go too). */
   function start(base: string, next: string, signal: AbortSignal) {
-    const dir = join(root, `cancel${++n}`)
-    mkdirSync(dir)
-    writeFileSync(join(dir, 'base.csv'), base)
-    writeFileSync(join(dir, 'new.csv'), next)
-    const out = {
-      entering: join(dir, 'new.entering.csv'),
-      exiting: join(dir, 'new.exiting.csv'),
-      changed: join(dir, 'new.changed.csv'),
-      skipped: join(dir, 'new.skipped.csv')
-    }
-    for (const file of Object.values(out)) writeFileSync(file, 'amplitude_id,p\nstale,row\n')
-    const comparison = compareMemberships(
-      join(dir, 'new.csv'),
-      join(dir, 'base.csv'),
-      'amplitude_id',
-      out,
-      dir,
-      {
-        signal
-      }
-    )
-    comparison.catch(() => undefined)
-    return { dir, comparison }
+    const started = startComparing(base, next, 'amplitude_id', { signal })
+    for (const file of Object.values(started.out)) writeFileSync(file, 'amplitude_id,p\nstale,row\n')
+    started.comparison.catch(() => undefined)
+    return started
   }
 
   /** Waits, a turn of the event loop at a time, until `condition` holds (the comparison is under way). */
