@@ -6,14 +6,17 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { Inputs } from './constants.js'
+import { MAX_RECORD_BYTES } from './csv-cursor.js'
 import {
   BaselineError,
   BaselineGoneError,
   CancelledError,
   InputError,
   InvalidFileError,
-  messageOf
+  messageOf,
+  RecordTooLargeError
 } from './errors.js'
+import { formatBytes } from './format.js'
 import { GitHub, type RunArtifact } from './github.js'
 import type { ActionInputs } from './inputs.js'
 import { KeyedRows, MissingKeyColumnError } from './keyed-rows.js'
@@ -40,8 +43,6 @@ export interface Baseline {
 
 const GZIP = [0x1f, 0x8b]
 const LF = 0x0a
-/** The longest CSV record a baseline may hold: one longer is damage, not a member. */
-export const MAX_RECORD_BYTES = 64 << 20
 
 /**
  * Finds and fetches the baseline. Undefined when there is none: a first export, or (with `on-missing-baseline:
@@ -94,12 +95,8 @@ async function fromFile(
         }
       ).catch(error => {
         if (signal.aborted) throw new CancelledError()
-        throw new BaselineError(
-          'file',
-          error instanceof RecordTooLong
-            ? error.message
-            : `it is gzip that does not inflate (${messageOf(error)})`
-        )
+        if (error instanceof RecordTooLargeError) throw asBaselineError(error, 'file', inputs.compareKey)
+        throw new BaselineError('file', `it is gzip that does not inflate (${messageOf(error)})`)
       })
     } else {
       await link(path, csv).catch(() => copyFile(path, csv))
@@ -109,13 +106,6 @@ async function fromFile(
   } catch (error) {
     await dispose()
     throw error
-  }
-}
-
-/** More than `limit` bytes without a line break: a record longer than any member's (a gzip bomb, a binary file). */
-class RecordTooLong extends Error {
-  constructor(limit: number) {
-    super(`it has a record longer than ${limit / (1 << 20)} MiB`)
   }
 }
 
@@ -134,7 +124,7 @@ class LineLimit extends Transform {
     const first = chunk.indexOf(LF)
     if (first === -1) {
       this.run += chunk.length
-      return this.run > this.limit ? done(new RecordTooLong(this.limit)) : done(null, chunk)
+      return this.run > this.limit ? done(new RecordTooLargeError('baseline', this.limit)) : done(null, chunk)
     }
     let longest = this.run + first
     // Lines inside the chunk can be too long only in a chunk longer than the limit.
@@ -144,7 +134,7 @@ class LineLimit extends Transform {
       if (next === -1) break
       at = next
     }
-    if (longest > this.limit) return done(new RecordTooLong(this.limit))
+    if (longest > this.limit) return done(new RecordTooLargeError('baseline', this.limit))
     this.run = chunk.length - chunk.lastIndexOf(LF) - 1
     done(null, chunk)
   }
@@ -156,28 +146,35 @@ class LineLimit extends Transform {
  * cancellation is noticed.
  */
 export async function checkCsv(csv: string, source: string, key: string, signal: AbortSignal): Promise<void> {
-  let rows: KeyedRows
+  let rows: KeyedRows | undefined
   try {
     rows = new KeyedRows(csv, 'baseline', key)
-  } catch (error) {
-    if (error instanceof MissingKeyColumnError) throw new BaselineError(source, `it has no column '${key}'`)
-    throw error
-  }
-  try {
     for (let n = 1; rows.next(); n++) {
-      if (rows.cursor.end - rows.cursor.start > MAX_RECORD_BYTES) throw new RecordTooLong(MAX_RECORD_BYTES)
       if (n % 65_536 === 0) {
         await new Promise(resolve => setImmediate(resolve))
         if (signal.aborted) throw new CancelledError()
       }
     }
   } catch (error) {
-    if (error instanceof RecordTooLong) throw new BaselineError(source, error.message)
-    if (error instanceof InvalidFileError) throw new BaselineError(source, 'it is not a complete CSV file')
-    throw error
+    throw asBaselineError(error, source, key)
   } finally {
-    rows.close()
+    rows?.close()
   }
+}
+
+/** What reading a baseline can fail with, as the BaselineError naming it; any other error as it is. */
+export function asBaselineError(error: unknown, source: string, key: string): unknown {
+  if (error instanceof MissingKeyColumnError && error.file === 'baseline') {
+    return new BaselineError(source, `it has no column '${key}'`)
+  }
+  if (error instanceof InvalidFileError) return new BaselineError(source, 'it is not a complete CSV file')
+  if (error instanceof RecordTooLargeError && error.file === 'baseline') {
+    return new BaselineError(
+      source,
+      `it has a CSV record over ${formatBytes(error.limit)}, longer than any membership row`
+    )
+  }
+  return error
 }
 
 /** `@actions/artifact` downloads another run's artifact on github.com and GHE.com only. */

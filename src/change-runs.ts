@@ -1,5 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs'
+import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { type Bucket, BufferedWriter, closeAll } from './buckets.js'
+import type { Cancellation } from './cancel.js'
 
 /**
  * Change runs: each bucket writes its entering, changed and exiting rows as [row u32][length u32][row] records, in
@@ -65,11 +67,20 @@ class RunReader {
   }
 }
 
+/** Rows merged between two yields to the event loop, so a cancellation is noticed. */
+const YIELD_EVERY = 1 << 16
+
 /**
  * Pass 3: the change file, from the runs the buckets wrote (each in source order): the header, then every run's rows
- * merged by their row number, so the file keeps the source's order.
+ * merged by their row number, so the file keeps the source's order. Stops (throwing) between batches once `cancel`
+ * says so.
  */
-export function mergeRuns(runs: Run[], out: string, header: Buffer): void {
+export async function mergeRuns(
+  runs: Run[],
+  out: string,
+  header: Buffer,
+  cancel?: Cancellation
+): Promise<void> {
   const files = new Map<string, number>()
   const writer = new BufferedWriter(out)
   try {
@@ -82,16 +93,26 @@ export function mergeRuns(runs: Run[], out: string, header: Buffer): void {
       const reader = new RunReader(fd, run.start, run.end)
       if (reader.next()) readers.push(reader)
     }
-    while (readers.length > 0) {
-      let first = 0
-      for (let i = 1; i < readers.length; i++) if (readers[i].row < readers[first].row) first = i
-      const reader = readers[first]
-      writer.writeLine(reader.buffer, reader.start, reader.end)
-      if (!reader.next()) readers.splice(first, 1)
+    while (mergeSome(readers, writer, YIELD_EVERY)) {
+      await yieldToEvents()
+      cancel?.throwIfAborted()
     }
   } finally {
     closeAll([writer, ...[...files.values()].map(fd => ({ close: () => closeSync(fd) }))])
   }
+}
+
+/** Writes up to `count` rows, the lowest row number first; false once every run is done. */
+function mergeSome(readers: RunReader[], writer: BufferedWriter, count: number): boolean {
+  for (let n = 0; n < count; n++) {
+    if (readers.length === 0) return false
+    let first = 0
+    for (let i = 1; i < readers.length; i++) if (readers[i].row < readers[first].row) first = i
+    const reader = readers[first]
+    writer.writeLine(reader.buffer, reader.start, reader.end)
+    if (!reader.next()) readers.splice(first, 1)
+  }
+  return readers.length > 0
 }
 
 /** Writes runs to one run file, one after another. */
@@ -105,14 +126,17 @@ export class RunWriter {
 
   /** Appends record `i` of a bucket to the current run. */
   add(bucket: Bucket, i: number): void {
+    this.addRow(bucket.row(i), bucket.data, bucket.start(i), bucket.end(i))
+  }
+
+  /** Appends row number `row`, the bytes `source[start, end)`, to the current run. */
+  addRow(row: number, source: Buffer, start: number, end: number): void {
     const run = this.writer
-    const start = bucket.start(i)
-    const end = bucket.end(i)
     const head = run.reserve(8)
-    head.writeUInt32LE(bucket.row(i), run.used)
+    head.writeUInt32LE(row, run.used)
     head.writeUInt32LE(end - start, run.used + 4)
     run.used += 8
-    run.write(bucket.data, start, end)
+    run.write(source, start, end)
   }
 
   /** Ends the current run and returns it; the next record starts a new one. */

@@ -38,12 +38,15 @@ export const Outputs = {
   ArtifactId: 'artifactId',
   ArtifactUrl: 'artifactUrl',
   Baseline: 'baseline',
+  FullSync: 'fullSync',
   EnteringCount: 'enteringCount',
   ExitingCount: 'exitingCount',
   ChangedCount: 'changedCount',
+  SkippedCount: 'skippedCount',
   EnteringFile: 'enteringFile',
   ExitingFile: 'exitingFile',
   ChangedFile: 'changedFile',
+  SkippedFile: 'skippedFile',
   Results: 'results',
   FailedCohorts: 'failedCohorts'
 } as const

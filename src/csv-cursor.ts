@@ -1,15 +1,28 @@
 import { closeSync, openSync, readSync } from 'node:fs'
-import { InvalidFileError } from './errors.js'
+import { InvalidFileError, RecordTooLargeError } from './errors.js'
 
 /**
  * A CSV file read one record at a time, on demand (RFC 4180): a line break inside a quoted field does not end a
  * record, and blank lines are not records. The current record is `buffer[start, end)`, the exact bytes of the file
  * with its line terminator; it stays valid until the next call of next(). One buffer, grown only for a record larger
- * than half of it. Scans with Buffer.indexOf (native memchr), as CsvRecordCounter does.
+ * than half of it, and never past the longest record allowed: a longer one (a file that is no membership file, or a
+ * gzip bomb of one giant field) throws RecordTooLargeError. Scans with Buffer.indexOf (native memchr), as
+ * CsvRecordCounter does.
  */
 const QUOTE = 0x22
 const LF = 0x0a
 const CR = 0x0d
+
+/** The longest record read: a membership row is a few hundred bytes, a header a few kilobytes. */
+export const MAX_RECORD_BYTES = 64 << 20
+
+export interface CursorOptions {
+  /** Which file it is, for the errors. */
+  file?: 'baseline' | 'current'
+  /** The buffer's first size. */
+  bufferSize?: number
+  maxRecordBytes?: number
+}
 
 export class CsvCursor {
   /** The data read so far, from the current record's start on; the record is `buffer[start, end)`. */
@@ -29,11 +42,19 @@ export class CsvCursor {
   /** Where the scan stopped (the data's end), and whether it stopped inside a quoted field. */
   private scanned = 0
   private inQuotes = false
+  private readonly file: 'baseline' | 'current'
+  private readonly maxRecord: number
+  /** The largest the buffer grows: a record of the longest length, and room to read after it. */
+  private readonly maxStorage: number
 
   constructor(
     private readonly path: string,
-    size = 1 << 20
+    options: CursorOptions = {}
   ) {
+    const size = options.bufferSize ?? 1 << 20
+    this.file = options.file ?? 'current'
+    this.maxRecord = options.maxRecordBytes ?? MAX_RECORD_BYTES
+    this.maxStorage = this.maxRecord + size
     this.storage = Buffer.allocUnsafe(size)
     this.buffer = this.storage.subarray(0, 0)
     this.fd = openSync(path, 'r')
@@ -49,6 +70,7 @@ export class CsvCursor {
       while (this.taken < this.found) {
         this.start = this.end
         this.end = this.ends[this.taken++]
+        if (this.end - this.start > this.maxRecord) this.tooLarge()
         if (!isBlank(this.buffer, this.start, this.end)) return true
       }
       // The records found are used up: keep the rest from the last one's end, read more, scan it.
@@ -65,6 +87,7 @@ export class CsvCursor {
       // The last record, without a line terminator.
       if (this.buffer.length === 0) return false
       this.end = this.buffer.length
+      if (this.end > this.maxRecord) this.tooLarge()
       if (!isBlank(this.buffer, 0, this.end)) return true
     }
   }
@@ -110,9 +133,12 @@ export class CsvCursor {
   /** Keeps the data from `from` on (moved to the start) and reads more after it; false at the end of the file. */
   private fill(from: number): boolean {
     const kept = this.buffer.length - from
-    // A record longer than half the buffer: a larger one, so each read still brings at least half a buffer.
-    if (kept > this.storage.length >> 1) {
-      const larger = Buffer.allocUnsafe(this.storage.length * 2)
+    // The record being read is already longer than allowed: it is not read any further.
+    if (kept > this.maxRecord) this.tooLarge()
+    // A record longer than half the buffer: a larger one (up to the largest), so each read still brings at least half
+    // a buffer, or the first size at the largest.
+    if (kept > this.storage.length >> 1 && this.storage.length < this.maxStorage) {
+      const larger = Buffer.allocUnsafe(Math.min(this.storage.length * 2, this.maxStorage))
       this.storage.copy(larger, 0, from, from + kept)
       this.storage = larger
     } else if (from > 0) {
@@ -122,6 +148,15 @@ export class CsvCursor {
     if (bytes === 0) this.eof = true
     this.buffer = this.storage.subarray(0, kept + bytes)
     return bytes > 0
+  }
+
+  /** The buffer's size now (for tests: it never grows past the longest record allowed). */
+  get capacity(): number {
+    return this.storage.length
+  }
+
+  private tooLarge(): never {
+    throw new RecordTooLargeError(this.file, this.maxRecord)
   }
 }
 

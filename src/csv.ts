@@ -48,17 +48,39 @@ export function sameRecord(
   return lf(x, xStart, xEnd) === lf(y, yStart, yEnd)
 }
 
-/** Every field of a record, unquoted (for the header). */
-export function parseFields(buffer: Buffer, start: number, end: number): string[] {
-  const fields: string[] = []
+/** The UTF-8 byte order mark a spreadsheet may write before the header: not part of the first column's name. */
+const BOM = [0xef, 0xbb, 0xbf]
+
+/** Where a record's first field starts: after a byte order mark, if the record starts with one. */
+function afterBom(buffer: Buffer, start: number, end: number): number {
+  return end - start >= 3 &&
+    buffer[start] === BOM[0] &&
+    buffer[start + 1] === BOM[1] &&
+    buffer[start + 2] === BOM[2]
+    ? start + 3
+    : start
+}
+
+/**
+ * The column names of a header record as raw bytes, unquoted (no text decoding: two names are the same when their
+ * bytes are); a byte order mark before the first is not part of it.
+ */
+export function headerNames(buffer: Buffer, start: number, end: number): Buffer[] {
+  const names: Buffer[] = []
   const stop = contentEnd(buffer, start, end)
-  let i = start
+  const into = { bytes: Buffer.alloc(0) }
+  let i = afterBom(buffer, start, stop)
   for (;;) {
-    const [value, next] = readField(buffer, i, stop)
-    fields.push(value)
-    if (next >= stop) return fields
+    const [length, next] = readField(buffer, i, stop, into)
+    names.push(Buffer.from(into.bytes.subarray(0, length)))
+    if (next >= stop) return names
     i = next + 1
   }
+}
+
+/** The column names of a header record, as text (for messages and the manifest). */
+export function parseFields(buffer: Buffer, start: number, end: number): string[] {
+  return headerNames(buffer, start, end).map(name => name.toString('utf8'))
 }
 
 /**
@@ -95,51 +117,78 @@ export function fieldRange(
   return 'range'
 }
 
-/** Field `index` of a record, unquoted; undefined when the record has fewer fields. */
-export function fieldAt(buffer: Buffer, start: number, end: number, index: number): string | undefined {
+/**
+ * Field `index` of a record as raw bytes, unquoted (`""` inside quotes is one quote; no text decoding), copied to
+ * `into.bytes` (replaced by a larger buffer when too small); returns its length, or -1 when the record has fewer
+ * fields.
+ */
+export function fieldBytes(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  index: number,
+  into: { bytes: Buffer }
+): number {
   const stop = contentEnd(buffer, start, end)
   let i = start
   for (let k = 0; ; k++) {
-    if (i > stop) return undefined
-    const [value, next] = readField(buffer, i, stop)
-    if (k === index) return value
-    if (next >= stop) return undefined
+    if (i > stop) return -1
+    const [length, next] = readField(buffer, i, stop, k === index ? into : undefined)
+    if (k === index) return length
+    if (next >= stop) return -1
     i = next + 1
   }
 }
 
-/** Reads the field starting at `i`; returns its value and the position of the comma (or `stop`) after it. */
-function readField(buffer: Buffer, i: number, stop: number): [string, number] {
-  if (buffer[i] !== QUOTE) {
-    let comma = buffer.indexOf(COMMA, i)
-    if (comma === -1 || comma > stop) comma = stop
-    return [buffer.toString('utf8', i, comma), comma]
+/**
+ * Reads the field starting at `i`: copies its unquoted bytes to `into` when given; returns their length and the
+ * position of the comma (or `stop`) after the field.
+ */
+function readField(buffer: Buffer, i: number, stop: number, into?: { bytes: Buffer }): [number, number] {
+  let length = 0
+  const copy = (from: number, to: number): void => {
+    if (!into || to <= from) return
+    if (length + to - from > into.bytes.length) {
+      const larger = Buffer.allocUnsafe(Math.max(64, 2 * (length + to - from)))
+      into.bytes.copy(larger, 0, 0, length)
+      into.bytes = larger
+    }
+    buffer.copy(into.bytes, length, from, to)
+    length += to - from
   }
-  const parts: string[] = []
+  const comma = (from: number): number => {
+    const at = buffer.indexOf(COMMA, from)
+    return at === -1 || at > stop ? stop : at
+  }
+  if (buffer[i] !== QUOTE) {
+    const next = comma(i)
+    copy(i, next)
+    return [length, next]
+  }
   let from = i + 1
   for (;;) {
     const q = buffer.indexOf(QUOTE, from)
     if (q === -1 || q >= stop) {
-      parts.push(buffer.toString('utf8', from, stop))
-      return [parts.join(''), stop]
+      copy(from, stop)
+      return [length, stop]
     }
-    parts.push(buffer.toString('utf8', from, q))
-    if (buffer[q + 1] === QUOTE) {
-      parts.push('"')
+    // Up to the quote; an escaped pair ("") keeps its second quote for the next part.
+    if (buffer[q + 1] === QUOTE && q + 1 < stop) {
+      copy(from, q + 1)
       from = q + 2
       continue
     }
     // After the closing quote: up to the next comma (anything in between is kept, as lenient parsers do).
-    let comma = buffer.indexOf(COMMA, q + 1)
-    if (comma === -1 || comma > stop) comma = stop
-    parts.push(buffer.toString('utf8', q + 1, comma))
-    return [parts.join(''), comma]
+    const next = comma(q + 1)
+    copy(from, q)
+    copy(q + 1, next)
+    return [length, next]
   }
 }
 
 /** The header record of a CSV file (with a line terminator), read without reading the rest. */
 export async function headerOf(path: string): Promise<Buffer> {
-  const cursor = new CsvCursor(path, 64 << 10)
+  const cursor = new CsvCursor(path, { bufferSize: 64 << 10 })
   try {
     if (!cursor.next()) return Buffer.alloc(0)
     const header = Buffer.from(cursor.buffer.subarray(cursor.start, cursor.end))

@@ -1,3 +1,5 @@
+import { formatBytes } from './format.js'
+
 /**
  * The ways a run can end, one class per thing the user should do. Messages state facts (what was asked, what
  * happened); `advice.ts` turns them into the final message, naming the inputs to change. None carries a secret.
@@ -201,6 +203,24 @@ export class TransientError extends Error {
   ) {
     super(message)
     this.name = 'TransientError'
+  }
+}
+
+/**
+ * A CSV record longer than the longest allowed (64 MiB): no membership file has one, and reading it on would grow a
+ * buffer without bound (a small gzip file can inflate to a single record of gigabytes).
+ */
+export class RecordTooLargeError extends Error {
+  constructor(
+    readonly file: 'baseline' | 'current',
+    /** The longest record allowed, in bytes. */
+    readonly limit: number
+  ) {
+    super(
+      `the ${file === 'baseline' ? 'baseline' : 'new'} file has a CSV record over ${formatBytes(limit)}, longer than ` +
+        'any membership row'
+    )
+    this.name = 'RecordTooLargeError'
   }
 }
 

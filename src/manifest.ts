@@ -23,9 +23,13 @@ export interface Manifest {
   propKeys: string[]
   /** `none`, `file`, or the ID of the run whose export was compared against. */
   baseline: string
+  /** true: no baseline was used, the importer replaces the whole list; null when `compare-with` is `none`. */
+  fullSync: boolean | null
   enteringCount: number | null
   exitingCount: number | null
   changedCount: number | null
+  /** The rows of this file that cannot be matched (empty or repeated keys), in `<name>.skipped.csv`. */
+  skippedCount: number | null
   /** Up to the last 30 exports of this cohort, oldest first, this one last: carried from manifest to manifest. */
   history: HistoryEntry[]
 }
@@ -36,6 +40,7 @@ export function siblings(path: string): {
   entering: string
   exiting: string
   changed: string
+  skipped: string
 } {
   const name = basename(path).replace(/\.csv$/i, '')
   const at = (suffix: string): string => join(dirname(path), `${name}${suffix}`)
@@ -43,7 +48,8 @@ export function siblings(path: string): {
     manifest: at('.json'),
     entering: at('.entering.csv'),
     exiting: at('.exiting.csv'),
-    changed: at('.changed.csv')
+    changed: at('.changed.csv'),
+    skipped: at('.skipped.csv')
   }
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { closeAll, KeyTable, readBucket, sameRow } from './buckets.js'
+import type { Cancellation } from './cancel.js'
 import { type Run, RunWriter } from './change-runs.js'
 
 /**
@@ -9,11 +10,11 @@ import { type Run, RunWriter } from './change-runs.js'
  * go to change runs, one run per bucket and kind. Buckets are independent, so two threads can each match some.
  */
 export interface MatchTask {
-  /** Bucket files are `<dir>/b<i>` (baseline) and `<dir>/c<i>` (new file); run files `<dir>/<name>.e|k|x`. */
+  /** Bucket files are `<dir>/b<i>` (baseline) and `<dir>/c<i>` (new file); run files `<dir>/<name>.e|k|x|s`. */
   dir: string
   name: string
   buckets: number[]
-  /** Whether the two files' columns differ: then no row counts as changed. */
+  /** Whether the two files' columns differ: then every member in both counts as changed. */
   columnsDiffer: boolean
 }
 
@@ -23,31 +24,35 @@ export interface Matched {
   changed: number
   baselineMembers: number
   duplicateKeys: { baseline: number; current: number }
-  runs: { entering: Run[]; changed: Run[]; exiting: Run[] }
+  /** Per kind, a run per bucket; `skipped`: the new file's rows that repeat an earlier key. */
+  runs: { entering: Run[]; changed: Run[]; exiting: Run[]; skipped: Run[] }
 }
 
-export async function matchBuckets(task: MatchTask): Promise<Matched> {
+/** Matches the task's buckets; stops (throwing) between buckets once `cancel` says so. */
+export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Promise<Matched> {
   const result: Matched = {
     entering: 0,
     exiting: 0,
     changed: 0,
     baselineMembers: 0,
     duplicateKeys: { baseline: 0, current: 0 },
-    runs: { entering: [], changed: [], exiting: [] }
+    runs: { entering: [], changed: [], exiting: [], skipped: [] }
   }
   const oldBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
   const newBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
   const enteringRun = new RunWriter(join(task.dir, `${task.name}.e`))
   const changedRun = new RunWriter(join(task.dir, `${task.name}.k`))
   const exitingRun = new RunWriter(join(task.dir, `${task.name}.x`))
+  const skippedRun = new RunWriter(join(task.dir, `${task.name}.s`))
   // Reused from bucket to bucket (grown when too small), so memory stays that of the largest bucket.
   const table = new KeyTable()
   const entering = new KeyTable()
   let slots = new Int32Array(0)
   try {
     for (const b of task.buckets) {
-      // Between buckets: a cancellation is still noticed.
+      // Between buckets: a cancellation is noticed.
       await yieldToEvents()
+      cancel?.throwIfAborted()
       const old = readBucket(join(task.dir, `b${b}`), oldBuffers)
       table.reset(old)
       // Each baseline record's slot; -1 for a later occurrence of a key (the first one wins).
@@ -72,6 +77,7 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
           const own = entering.find(now, j)
           if (entering.record(own) >= 0) {
             result.duplicateKeys.current++
+            skippedRun.add(now, j)
             continue
           }
           entering.set(own, j)
@@ -81,10 +87,11 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
         }
         if (table.matched[slot]) {
           result.duplicateKeys.current++
+          skippedRun.add(now, j)
           continue
         }
         table.matched[slot] = 1
-        if (!task.columnsDiffer && !sameRow(old, match, now, j)) {
+        if (task.columnsDiffer || !sameRow(old, match, now, j)) {
           changedRun.add(now, j)
           result.changed++
         }
@@ -100,9 +107,10 @@ export async function matchBuckets(task: MatchTask): Promise<Matched> {
       result.runs.entering.push(enteringRun.endRun())
       result.runs.changed.push(changedRun.endRun())
       result.runs.exiting.push(exitingRun.endRun())
+      result.runs.skipped.push(skippedRun.endRun())
     }
   } finally {
-    closeAll([enteringRun, changedRun, exitingRun])
+    closeAll([enteringRun, changedRun, exitingRun, skippedRun])
   }
   return result
 }

@@ -1,8 +1,8 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll } from './buckets.js'
-import type { ChangeFiles, Comparison } from './compare.js'
+import type { ChangeFiles, CompareOptions, Comparison } from './compare.js'
 import { sameRecord } from './csv.js'
-import { KeyedRows } from './keyed-rows.js'
+import { columnChanges, KeyedRows } from './keyed-rows.js'
 
 /**
  * The comparison of two files that are both in key order, as an export sorted by member ID is: one pass over each,
@@ -15,7 +15,7 @@ import { KeyedRows } from './keyed-rows.js'
  */
 const ZERO = 0x30
 const NINE = 0x39
-/** Records between two yields to the event loop, so a cancellation is still noticed. */
+/** Records between two yields to the event loop, so a cancellation is noticed. */
 const YIELD_EVERY = 1 << 16
 
 /** Whether key bytes are a whole number written without leading zeros. */
@@ -59,13 +59,13 @@ class Side {
   duplicateKeys = 0
   outOfOrder = false
 
-  constructor(path: string, file: 'baseline' | 'current', key: string) {
-    this.rows = new KeyedRows(path, file, key)
+  constructor(path: string, file: 'baseline' | 'current', key: string, maxRecordBytes?: number) {
+    this.rows = new KeyedRows(path, file, key, maxRecordBytes)
   }
 
   /**
-   * Moves to the next row whose key is not a repeat; false at the end, or when a key comes out of order
-   * (`outOfOrder` is set then).
+   * Moves to the next row whose key is not a repeat (a repeat goes to the rows' `skip`); false at the end, or when a
+   * key comes out of order (`outOfOrder` is set then).
    */
   advance(): boolean {
     const { rows } = this
@@ -85,6 +85,7 @@ class Side {
         if (order === 0) {
           // Repeats are next to each other in key order: the first occurrence counts.
           this.duplicateKeys++
+          rows.skip?.(rows)
           continue
         }
         if (order > 0) {
@@ -118,15 +119,16 @@ export async function compareSorted(
   current: string,
   baseline: string,
   key: string,
-  out: ChangeFiles
+  out: ChangeFiles,
+  { maxRecordBytes, signal }: CompareOptions = {}
 ): Promise<Comparison | undefined> {
   const writers: BufferedWriter[] = []
   // The new file first: when neither has the key column, the error is about the input.
-  const next = new Side(current, 'current', key)
+  const next = new Side(current, 'current', key, maxRecordBytes)
   let base: Side | undefined
   try {
-    base = new Side(baseline, 'baseline', key)
-    const columnsDiffer = base.rows.columns.join('\u0000') !== next.rows.columns.join('\u0000')
+    base = new Side(baseline, 'baseline', key, maxRecordBytes)
+    const columns = columnChanges(base.rows.names, next.rows.names)
     const open = (path: string, header: Buffer): BufferedWriter => {
       const writer = new BufferedWriter(path)
       writers.push(writer)
@@ -135,13 +137,16 @@ export async function compareSorted(
     }
     const entering = open(out.entering, next.rows.header)
     const exiting = open(out.exiting, base.rows.header)
-    const changed = columnsDiffer ? undefined : open(out.changed, next.rows.header)
+    const changed = open(out.changed, next.rows.header)
+    const skipped = open(out.skipped, next.rows.header)
+    next.rows.skip = ({ cursor }) => skipped.writeLine(cursor.buffer, cursor.start, cursor.end)
     const result: Comparison = {
       method: 'merge',
       entering: 0,
       exiting: 0,
-      changed: columnsDiffer ? null : 0,
-      columnsDiffer,
+      changed: 0,
+      skipped: 0,
+      columns,
       baselineMembers: 0,
       emptyKeys: { baseline: 0, current: 0 },
       duplicateKeys: { baseline: 0, current: 0 }
@@ -152,13 +157,18 @@ export async function compareSorted(
       hasOld: base.advance(),
       hasNew: next.advance(),
       result,
-      out: { entering, exiting, changed }
+      out: { entering, exiting, changed },
+      allChanged: columns.differ
     }
-    // In batches, yielding to the event loop between them so a cancellation is still noticed.
-    while (walkSome(walk, YIELD_EVERY)) await yieldToEvents()
+    // In batches, yielding to the event loop between them so a cancellation is noticed.
+    while (walkSome(walk, YIELD_EVERY)) {
+      await yieldToEvents()
+      signal?.throwIfAborted()
+    }
     if (base.outOfOrder || next.outOfOrder) return undefined
     result.emptyKeys = { baseline: base.rows.emptyKeys, current: next.rows.emptyKeys }
     result.duplicateKeys = { baseline: base.duplicateKeys, current: next.duplicateKeys }
+    result.skipped = next.rows.emptyKeys + next.duplicateKeys
     return result
   } finally {
     closeAll([...writers, next.rows, base?.rows])
@@ -172,7 +182,9 @@ interface Walk {
   hasOld: boolean
   hasNew: boolean
   result: Comparison
-  out: { entering: BufferedWriter; exiting: BufferedWriter; changed: BufferedWriter | undefined }
+  out: { entering: BufferedWriter; exiting: BufferedWriter; changed: BufferedWriter }
+  /** The columns differ: every member in both files is changed. */
+  allChanged: boolean
 }
 
 /**
@@ -180,7 +192,7 @@ interface Walk {
  * so its locals stay in registers rather than in the state an await keeps.
  */
 function walkSome(walk: Walk, count: number): boolean {
-  const { base, next, result } = walk
+  const { base, next, result, allChanged } = walk
   const { entering, exiting, changed } = walk.out
   let { hasOld, hasNew } = walk
   let steps = 0
@@ -211,9 +223,9 @@ function walkSome(walk: Walk, count: number): boolean {
     if (order > 0) {
       entering.writeLine(now.buffer, now.start, now.end)
       result.entering++
-    } else if (changed && !sameRecord(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
+    } else if (allChanged || !sameRecord(old.buffer, old.start, old.end, now.buffer, now.start, now.end)) {
       changed.writeLine(now.buffer, now.start, now.end)
-      ;(result.changed as number)++
+      result.changed++
     }
     if (order === 0) hasOld = base.advance()
     hasNew = next.advance()

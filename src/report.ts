@@ -21,9 +21,11 @@ export interface CohortResult {
   artifactId: number | null
   artifactUrl: string | null
   baseline: string
+  fullSync: boolean | null
   enteringCount: number | null
   exitingCount: number | null
   changedCount: number | null
+  skippedCount: number | null
   error?: string
 }
 
@@ -96,9 +98,11 @@ export class Report {
     })
     this.changes = {
       baseline: manifest.baseline,
+      fullSync: manifest.fullSync ?? null,
       entering: manifest.enteringCount,
       exiting: manifest.exitingCount,
       changed: manifest.changedCount,
+      skipped: manifest.skippedCount ?? null,
       files: reused.files,
       history: Array.isArray(manifest.history) ? manifest.history : []
     }
@@ -131,12 +135,16 @@ export class Report {
     const changes = this.changes
     const count = (n: number | null | undefined): string => (n === null || n === undefined ? '' : String(n))
     toolkit.setOutput(Outputs.Baseline, changes?.baseline ?? 'none')
+    const fullSync = changes?.fullSync
+    toolkit.setOutput(Outputs.FullSync, fullSync === null || fullSync === undefined ? '' : String(fullSync))
     toolkit.setOutput(Outputs.EnteringCount, count(changes?.entering))
     toolkit.setOutput(Outputs.ExitingCount, count(changes?.exiting))
     toolkit.setOutput(Outputs.ChangedCount, count(changes?.changed))
+    toolkit.setOutput(Outputs.SkippedCount, count(changes?.skipped))
     toolkit.setOutput(Outputs.EnteringFile, changes?.files.entering ?? '')
     toolkit.setOutput(Outputs.ExitingFile, changes?.files.exiting ?? '')
     toolkit.setOutput(Outputs.ChangedFile, changes?.files.changed ?? '')
+    toolkit.setOutput(Outputs.SkippedFile, changes?.files.skipped ?? '')
     const history = changes?.history ?? []
     if (history.length > 0) {
       const { sentence, outside } = trendSentence(history)
@@ -168,9 +176,11 @@ export class Report {
       artifactId: this.artifact?.id ?? null,
       artifactUrl: this.artifact?.url ?? null,
       baseline: changes?.baseline ?? 'none',
+      fullSync: changes?.fullSync ?? null,
       enteringCount: changes?.entering ?? null,
       exitingCount: changes?.exiting ?? null,
       changedCount: changes?.changed ?? null,
+      skippedCount: changes?.skipped ?? null,
       ...(this.error ? { error: this.error } : {})
     }
   }
@@ -236,7 +246,7 @@ function changeRows(changes: ChangeReport | undefined): [string, string][] {
   if (!changes || changes.entering === null) return []
   const baseline =
     changes.baseline === 'none'
-      ? 'none (first export: every member is entering)'
+      ? 'none: a full sync (every member is entering; replace the whole list)'
       : changes.baseline === 'file'
         ? "the file given as 'compare-with'"
         : changes.baselineUrl
@@ -246,6 +256,7 @@ function changeRows(changes: ChangeReport | undefined): [string, string][] {
     ['Compared with', baseline],
     ['Entering', formatCount(changes.entering)],
     ['Exiting', formatCount(changes.exiting)],
-    ['Changed', changes.changed === null ? '— (the columns differ)' : formatCount(changes.changed)]
+    ['Changed', formatCount(changes.changed)],
+    ['Skipped (empty or repeated key)', formatCount(changes.skipped)]
   ]
 }

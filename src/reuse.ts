@@ -12,7 +12,7 @@ export interface Reused {
   manifest: Manifest
   artifact: UploadedArtifact & { name: string }
   path: string
-  files: { entering?: string; exiting?: string; changed?: string }
+  files: { entering?: string; exiting?: string; changed?: string; skipped?: string }
 }
 
 /**
@@ -74,7 +74,7 @@ async function placeFiles(
   await rename(csv, path)
   const present = new Set(await readdir(dir))
   const files: Reused['files'] = {}
-  for (const kind of ['entering', 'exiting', 'changed'] as const) {
+  for (const kind of ['entering', 'exiting', 'changed', 'skipped'] as const) {
     if (!present.has(basename(from[kind]))) continue
     await rename(from[kind], to[kind])
     files[kind] = to[kind]

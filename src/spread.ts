@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'
+import type { Cancellation } from './cancel.js'
+import { type Run, RunWriter } from './change-runs.js'
 import { KeyedRows } from './keyed-rows.js'
 
 /**
@@ -15,12 +17,19 @@ export interface SpreadTask {
   /** Bucket files are `<dir>/<name><i>`. */
   name: string
   count: number
+  /** The longest CSV record allowed (CsvCursor's default when not set). */
+  maxRecordBytes?: number
+  /** Where the rows with an empty key go, as a change run (for the skipped file); nowhere when not set. */
+  skippedRun?: string
 }
 
 export interface Source {
   header: Buffer
-  columns: string[]
+  /** The column names, raw bytes. */
+  names: Buffer[]
   emptyKeys: number
+  /** The run of rows with an empty key, when `skippedRun` was set. */
+  skipped?: Run
 }
 
 /** One bucket being written: its data file (`<name><i>`) and its index (`<name><i>.i`, written as words). */
@@ -38,8 +47,8 @@ const SHORT_KEY = 64
 /** Rows between two yields to the event loop. */
 const YIELD_EVERY = 1 << 16
 
-/** Spreads one file over its bucket files, here. */
-export async function spreadHere(task: SpreadTask): Promise<Source> {
+/** Spreads one file over its bucket files, here; stops (throwing) between batches once `cancel` says so. */
+export async function spreadHere(task: SpreadTask, cancel?: Cancellation): Promise<Source> {
   const buckets: BucketWriter[] = []
   const writers: BufferedWriter[] = []
   const open = (path: string, size: number): BufferedWriter => {
@@ -47,25 +56,38 @@ export async function spreadHere(task: SpreadTask): Promise<Source> {
     writers.push(writer)
     return writer
   }
-  const rows = new KeyedRows(task.path, task.file, task.key)
+  const rows = new KeyedRows(task.path, task.file, task.key, task.maxRecordBytes)
+  let skipped: RunWriter | undefined
   try {
+    if (task.skippedRun) {
+      const run = (skipped = new RunWriter(task.skippedRun))
+      rows.skip = ({ row, cursor }) => run.addRow(row, cursor.buffer, cursor.start, cursor.end)
+    }
     for (let i = 0; i < task.count; i++) {
       const path = join(task.dir, `${task.name}${i}`)
       const data = open(path, BUCKET_BUFFER)
       const index = open(`${path}.i`, INDEX_BUFFER)
       buckets.push({ data, index, words: index.words() })
     }
-    await spread(rows, buckets)
+    await spread(rows, buckets, cancel)
+    return {
+      header: rows.header,
+      names: rows.names,
+      emptyKeys: rows.emptyKeys,
+      ...(skipped ? { skipped: skipped.endRun() } : {})
+    }
   } finally {
-    closeAll([...writers, rows])
+    closeAll([...writers, rows, skipped])
   }
-  return { header: rows.header, columns: rows.columns, emptyKeys: rows.emptyKeys }
 }
 
-async function spread(rows: KeyedRows, buckets: BucketWriter[]): Promise<void> {
-  // In batches, yielding to the event loop between them so a cancellation is still noticed; each batch is a plain
+async function spread(rows: KeyedRows, buckets: BucketWriter[], cancel?: Cancellation): Promise<void> {
+  // In batches, yielding to the event loop between them so a cancellation is noticed; each batch is a plain
   // function, so its locals stay in registers rather than in the state an await keeps.
-  while (spreadSome(rows, buckets, YIELD_EVERY)) await yieldToEvents()
+  while (spreadSome(rows, buckets, YIELD_EVERY)) {
+    await yieldToEvents()
+    cancel?.throwIfAborted()
+  }
 }
 
 /** Spreads up to `count` rows; false once the file is done. */

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { errorLines, validInputs } from '../support/action.mjs'
 import { harnessSuite } from './suite.js'
 import { readZip } from './results-service.mjs'
@@ -48,10 +49,18 @@ describe('nightly runs compare with the previous night', () => {
     expect(errorLines(first.result.stdout)).toEqual([])
     expect(first.result.outputs).toMatchObject({
       baseline: 'none',
+      fullSync: 'true',
       enteringCount: '100',
       exitingCount: '0',
-      changedCount: '0'
+      changedCount: '0',
+      skippedCount: '0'
     })
+    // A full sync: the entering file is the membership file, the other three hold the header only.
+    const read = (file: string) => readFileSync(file, 'utf8')
+    expect(read(first.result.outputs.enteringFile)).toBe(read(first.result.outputs.cohortFile))
+    for (const kind of ['exitingFile', 'changedFile', 'skippedFile']) {
+      expect(read(first.result.outputs[kind])).toBe(HEADER)
+    }
     expect(first.result.stdout).toMatch(
       /::notice::No earlier export to compare with: every member counts as entering/
     )
@@ -62,9 +71,11 @@ describe('nightly runs compare with the previous night', () => {
     expect(second.result.stdout).toContain("Both files are in 'amplitude_id' order: compared in one pass")
     expect(second.result.outputs).toMatchObject({
       baseline: first.run.id,
+      fullSync: 'false',
       enteringCount: '20',
       exitingCount: '10',
-      changedCount: '1'
+      changedCount: '1',
+      skippedCount: '0'
     })
     expect(readFileSync(second.result.outputs.exitingFile, 'utf8')).toBe(HEADER + rows(range(1, 11)))
     expect(readFileSync(second.result.outputs.enteringFile, 'utf8')).toBe(HEADER + rows(range(101, 121)))
@@ -78,14 +89,17 @@ describe('nightly runs compare with the previous night', () => {
       'amplitude-cohort-nightly1.csv',
       'amplitude-cohort-nightly1.entering.csv',
       'amplitude-cohort-nightly1.exiting.csv',
-      'amplitude-cohort-nightly1.json'
+      'amplitude-cohort-nightly1.json',
+      'amplitude-cohort-nightly1.skipped.csv'
     ])
     const manifest2 = JSON.parse(String(files.get('amplitude-cohort-nightly1.json')))
     expect(manifest2).toMatchObject({
       baseline: first.run.id,
+      fullSync: false,
       enteringCount: 20,
       exitingCount: 10,
-      changedCount: 1
+      changedCount: 1,
+      skippedCount: 0
     })
     expect(manifest2.history.map((h: { memberCount: number }) => h.memberCount)).toEqual([100, 110])
 
@@ -270,6 +284,35 @@ describe('nightly runs compare with the previous night', () => {
     )
     expect(errorLines(result.stdout)).toEqual([
       expect.stringMatching(/^The baseline file cannot be used: it is not a complete CSV file/)
+    ])
+  })
+
+  it('a gzip baseline out of key order with a record over 64 MiB fails in the worker thread, naming the baseline', async () => {
+    const dir = mkdtempSync(join(scratch, 'baseline-'))
+    const baseline = join(dir, 'last-night.csv.gz')
+    // 300 KB of gzip; out of order at its second row, so the worker thread meets the giant record.
+    const giant = Buffer.alloc((64 << 20) + 16, 'x')
+    writeFileSync(
+      baseline,
+      gzipSync(
+        Buffer.concat([
+          Buffer.from(`${HEADER}3,user-3,free\n2,user-2,free\n1,user-1,"`),
+          giant,
+          Buffer.from('"\n')
+        ]),
+        {
+          level: 1
+        }
+      )
+    )
+    await suite().sim.addCohort('giant1', { content: HEADER + rows([2, 1]), polls: 0 })
+    const result = await suite().runAction(
+      validInputs(suite().sim, 'giant1', { 'compare-with': baseline, 'upload-artifact': 'false' })
+    )
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^The baseline file cannot be used: it has a CSV record over 64\.0 MiB, longer than any membership row/
+      )
     ])
   })
 

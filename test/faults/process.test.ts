@@ -1,11 +1,12 @@
 // Faults that need the action as the runner starts it: a child process running dist/index.js (build it with
 // `npm run bundle` after changing src/). Cancellation by SIGINT/SIGTERM while polling and while downloading must stop
-// promptly, remove the temporary file and exit non-zero; and against an https API, a redirect that downgrades to http
+// promptly, remove the temporary file and exit non-zero; while comparing, stop the worker thread, leave no change
+// file and upload nothing; and against an https API, a redirect that downgrades to http
 // is refused while a redirect to another https origin gets no credentials.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -124,6 +125,61 @@ describe('cancellation (the runner sends SIGINT, then SIGTERM)', () => {
       )
     }
   )
+})
+
+describe('cancellation during the comparison', () => {
+  it('SIGTERM while comparing: the worker thread is stopped, nothing is uploaded, no change file is left', async () => {
+    // Tonight: a small export in ID order. The baseline: 3 M members out of order, so the hash join spreads it on its
+    // worker thread for a while (the signal comes as soon as the comparison's log group opens).
+    const { id } = await cohort('cancel-compare', { members: 1000, polls: 0 })
+    const out = mkdtempSync(join(tmpdir(), 'cancel-compare-'))
+    dirs.push(out)
+    const ids = Array.from({ length: 3_000_000 }, (_, i) => 3_000_000 - i)
+    writeFileSync(join(out, 'baseline.csv'), `amplitude_id\n${ids.join('\n')}\n`)
+    // An artifact service that records what reaches it: nothing must.
+    const uploads: string[] = []
+    const service = createHttpServer((req, res) => {
+      uploads.push(req.url ?? '')
+      res.writeHead(500).end()
+    })
+    service.listen(0, '127.0.0.1')
+    await once(service, 'listening')
+    try {
+      const path = join(out, 'members.csv')
+      const before = sim.requests.length
+      const started = Date.now()
+      const action = start(validInputs(sim, id, { path, 'compare-with': join(out, 'baseline.csv') }), {
+        ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+        ACTIONS_RESULTS_URL: `http://127.0.0.1:${(service.address() as { port: number }).port}/`
+      })
+      await waitFor(
+        'the comparison',
+        () => action.stdout().includes('::group::Compare with the last export'),
+        action
+      )
+      action.child.kill('SIGTERM')
+      const exit = await action.closed
+      const [error, resume] = splitResumeHint(errorLines(action.stdout()).join('\n'))
+      record(
+        'SIGTERM while comparing (hash join on the worker thread)',
+        { requests: countRoutes(sim.requests.slice(before)), ms: exit.at - started, error },
+        'exit code 1; the comparison never finished; no change or scratch file beside path; nothing uploaded'
+      )
+      expect(exit.signal).toBeNull()
+      expect(exit.code).toBe(1)
+      expect(error).toBe('the run was cancelled (SIGTERM)')
+      expect(resume).toMatch(resumeHintPattern(action.outputs().requestId))
+      // Stopped inside the comparison: it never reported which way it compared.
+      expect(action.stdout()).not.toMatch(/compared in one pass|compared by hash/)
+      // The export itself stays at path; the comparison left nothing beside it.
+      expect(readdirSync(out).sort()).toEqual(['baseline.csv', 'members.csv'])
+      expect(uploads).toEqual([])
+      expect(action.outputs().cohortFile).toBeUndefined()
+    } finally {
+      service.closeAllConnections()
+      await new Promise(resolve => service.close(resolve))
+    }
+  })
 })
 
 // A self-signed certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS.

@@ -4,7 +4,7 @@
 // is in test/e2e/changes.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { AmplitudeSimulator, startSimulator } from '../sim/amplitude-simulator.mjs'
 import { errorLines, resumeHintPattern, splitResumeHint, validInputs } from '../support/action.mjs'
@@ -59,16 +59,20 @@ describe('compare-with a file', () => {
     const name = join(result.runnerTemp, `amplitude-cohort-${id}`)
     expect(outputs).toMatchObject({
       baseline: 'file',
+      fullSync: 'false',
       enteringCount: '2',
       exitingCount: '1',
       changedCount: '1',
+      skippedCount: '0',
       enteringFile: `${name}.entering.csv`,
       exitingFile: `${name}.exiting.csv`,
-      changedFile: `${name}.changed.csv`
+      changedFile: `${name}.changed.csv`,
+      skippedFile: `${name}.skipped.csv`
     })
     expect(read(outputs.enteringFile)).toBe(`${HEADER}5,u5,free\n6,u6,"pro, annual"\n`)
     expect(read(outputs.exitingFile)).toBe(`${HEADER}1,u1,free\n`)
     expect(read(outputs.changedFile)).toBe(`${HEADER}3,u3,pro\n`)
+    expect(read(outputs.skippedFile)).toBe(HEADER)
     const manifest = JSON.parse(read(`${name}.json`))
     expect(manifest).toEqual({
       version: 1,
@@ -84,9 +88,11 @@ describe('compare-with a file', () => {
       includeProps: false,
       propKeys: [],
       baseline: 'file',
+      fullSync: false,
       enteringCount: 2,
       exitingCount: 1,
       changedCount: 1,
+      skippedCount: 0,
       // A path baseline has no manifest: the history starts with this export.
       history: [
         {
@@ -121,28 +127,46 @@ describe('compare-with a file', () => {
     expect(result.tempFiles.filter(f => f.startsWith('.'))).toEqual([])
   })
 
-  it('when the columns differ, matches members by key but reports no changed rows, with a warning', async () => {
-    const { result } = await exportAgainst(TONIGHT, 'amplitude_id,plan\n1,free\n2,pro\n')
-    expect(result.outputs).toMatchObject({
-      enteringCount: '4',
-      exitingCount: '1',
-      changedCount: '',
-      changedFile: ''
-    })
-    expect(result.stdout).toMatch(/::warning::The new file and the baseline have different columns/)
-    expect(read(result.outputs.exitingFile)).toBe('amplitude_id,plan\n1,free\n')
+  it('when the columns differ, every member in both files is changed, with a notice naming the columns', async () => {
+    const { result } = await exportAgainst(TONIGHT, 'amplitude_id,plan,country\n1,free,DE\n2,pro,FR\n')
+    expect(result.outputs).toMatchObject({ enteringCount: '4', exitingCount: '1', changedCount: '1' })
+    expect(result.stdout).toContain(
+      "::notice::The columns differ from the baseline's (added 'user_id'; removed 'country'): members are matched " +
+        'by key, and every member in both files counts as changed'
+    )
+    expect(result.stdout).not.toContain('::warning::')
+    expect(read(result.outputs.exitingFile)).toBe('amplitude_id,plan,country\n1,free,DE\n')
+    expect(read(result.outputs.changedFile)).toBe(`${HEADER}2,u2,pro\n`)
   })
 
-  it('warns about rows with an empty or repeated key, per file, and leaves them out', async () => {
-    const { result } = await exportAgainst(
-      `${HEADER}2,u2,pro\n,anon,free\n,anon2,free\n7,u7,free\n7,u7b,pro\n`,
-      `${HEADER}2,u2,pro\n,anon,free\n2,u2x,free\n`
+  it("writes tonight's rows with an empty or repeated key to the skipped file, and warns per file", async () => {
+    const tonight = `${HEADER}2,u2,pro\n,anon,free\n,anon2,free\n7,u7,free\n7,u7b,pro\n`
+    const { result } = await exportAgainst(tonight, `${HEADER}2,u2,pro\n,anon,free\n2,u2x,free\n`)
+    expect(result.outputs).toMatchObject({
+      memberCount: '5',
+      enteringCount: '1',
+      exitingCount: '0',
+      changedCount: '0',
+      skippedCount: '3'
+    })
+    // Every row of tonight's file in one place: 1 entering + 0 changed + 1 unchanged + 3 skipped = 5.
+    expect(read(result.outputs.skippedFile)).toBe(`${HEADER},anon,free\n,anon2,free\n7,u7b,pro\n`)
+    const name = basename(result.outputs.skippedFile)
+    expect(result.stdout).toContain(
+      "::warning::baseline: 1 rows with an empty 'amplitude_id' cannot be matched, and are left out of the change files"
     )
-    expect(result.outputs).toMatchObject({ enteringCount: '1', exitingCount: '0', changedCount: '0' })
-    expect(result.stdout).toContain("::warning::baseline: 1 rows with an empty 'amplitude_id'")
-    expect(result.stdout).toContain("::warning::current: 2 rows with an empty 'amplitude_id'")
-    expect(result.stdout).toContain("::warning::baseline: 1 rows repeat an earlier 'amplitude_id'")
-    expect(result.stdout).toContain("::warning::current: 1 rows repeat an earlier 'amplitude_id'")
+    expect(result.stdout).toContain(
+      `::warning::current: 2 rows with an empty 'amplitude_id' cannot be matched, and are in ${name}`
+    )
+    expect(result.stdout).toContain(
+      "::warning::baseline: 1 rows repeat an earlier 'amplitude_id'; the first occurrence counts, the others are " +
+        'left out of the change files'
+    )
+    expect(result.stdout).toContain(
+      `::warning::current: 1 rows repeat an earlier 'amplitude_id'; the first occurrence counts, the others are in ${name}`
+    )
+    const manifest = JSON.parse(read(result.outputs.cohortFile.replace(/\.csv$/, '.json')))
+    expect(manifest).toMatchObject({ fullSync: false, skippedCount: 3 })
   })
 
   it('compares by another key column', async () => {
@@ -158,20 +182,25 @@ describe('compare-with a file', () => {
     const { result, id } = await exportAgainst(TONIGHT, undefined)
     expect(result.outputs).toMatchObject({
       baseline: 'none',
+      fullSync: '',
       enteringCount: '',
       exitingCount: '',
       changedCount: '',
+      skippedCount: '',
       enteringFile: '',
       exitingFile: '',
-      changedFile: ''
+      changedFile: '',
+      skippedFile: ''
     })
     expect(result.tempFiles.sort()).toEqual([`amplitude-cohort-${id}.csv`, `amplitude-cohort-${id}.json`])
     const manifest = JSON.parse(read(join(result.runnerTemp, `amplitude-cohort-${id}.json`)))
     expect(manifest).toMatchObject({
       baseline: 'none',
+      fullSync: null,
       enteringCount: null,
       exitingCount: null,
-      changedCount: null
+      changedCount: null,
+      skippedCount: null
     })
   })
 })
@@ -231,7 +260,7 @@ describe('a baseline that cannot be used, or a key the new file lacks', () => {
     const bomb = gzipSync(Buffer.concat([Buffer.from(HEADER), Buffer.alloc(80 << 20, 0x41)]))
     const { result, requests } = await exportAgainst(TONIGHT, bomb)
     expect(errorLines(result.stdout)[0]).toMatch(
-      /^The baseline file cannot be used: it has a record longer than 64 MiB\. Nothing was uploaded/
+      /^The baseline file cannot be used: it has a CSV record over 64\.0 MiB, longer than any membership row\. Nothing was uploaded/
     )
     expect(requests).toBe(0)
   })

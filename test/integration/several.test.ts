@@ -2,7 +2,7 @@
 // minute, 5 requests in flight: a 429 beyond them) on the same virtual clock as the action: every cohort exported
 // with no 429, one failure not stopping the others, a Retry-After holding back every cohort, and the outputs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
 import { errorLines, validInputs } from '../support/action.mjs'
@@ -127,5 +127,29 @@ describe('several cohorts in one step', () => {
     expect(later.length).toBeGreaterThanOrEqual(3)
     for (const r of later) expect(r.clockAt - statuses[throttled].clockAt).toBeGreaterThanOrEqual(30_000)
     expect(JSON.parse(result.outputs.results)[list[0].id].finalStatus).toBe('complete')
+  })
+
+  it('with compare-with a folder, each results entry has the comparison: fullSync, counts and skippedCount', async () => {
+    const [same, grown] = await cohorts(2)
+    const text = (file: string) => readFileSync(file, 'utf8')
+    const result = await runAction(
+      validInputs(sim, `${same.id},${grown.id}`, { 'upload-artifact': 'false', 'compare-with': 'last' }),
+      {},
+      clock,
+      workspace => {
+        mkdirSync(join(workspace, 'last'))
+        const write = (id: string, content: string) =>
+          writeFileSync(join(workspace, 'last', `amplitude-cohort-${id}.csv`), content)
+        write(same.id, text(same.expected.file))
+        // The other's baseline lacks its last row and repeats its first: one member enters tonight.
+        const lines = text(grown.expected.file).trimEnd().split('\n')
+        write(grown.id, [...lines.slice(0, -1), lines[1]].join('\n') + '\n')
+      }
+    )
+    expect(errorLines(result.stdout)).toEqual([])
+    const results = JSON.parse(result.outputs.results)
+    const compared = { baseline: 'file', fullSync: false, exitingCount: 0, changedCount: 0, skippedCount: 0 }
+    expect(results[same.id]).toMatchObject({ ...compared, enteringCount: 0 })
+    expect(results[grown.id]).toMatchObject({ ...compared, enteringCount: 1 })
   })
 })

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CsvCursor } from '../../src/csv-cursor.js'
-import { InvalidFileError } from '../../src/errors.js'
+import { InvalidFileError, RecordTooLargeError } from '../../src/errors.js'
 import { csvText } from '../support/csv-arbitrary.js'
 
 const root = mkdtempSync(join(tmpdir(), 'cursor-'))
@@ -16,7 +16,7 @@ let n = 0
 function cursorRecords(text: string, size: number): string[] {
   const file = join(root, `f${++n}.csv`)
   writeFileSync(file, text)
-  const cursor = new CsvCursor(file, size)
+  const cursor = new CsvCursor(file, { bufferSize: size })
   try {
     const records: string[] = []
     while (cursor.next()) records.push(cursor.buffer.toString('utf8', cursor.start, cursor.end))
@@ -61,5 +61,44 @@ describe('CsvCursor', () => {
 
   it('refuses a file that ends inside a quoted field', () => {
     expect(() => cursorRecords('a,b\n1,"unterminated\n', 8)).toThrow(InvalidFileError)
+  })
+})
+
+describe('CsvCursor: the longest record', () => {
+  it('reads records up to the limit, refuses a longer one, and never grows its buffer past the limit', () => {
+    const file = join(root, `f${++n}.csv`)
+    const limit = 1000
+    // A record of exactly the limit (terminator included), then one that goes on and on inside quotes.
+    const fits = `"${'a'.repeat(limit - 3)}"\n`
+    writeFileSync(file, `h\n${fits}"${'b'.repeat(50 * limit)}"\n`)
+    const cursor = new CsvCursor(file, { bufferSize: 64, maxRecordBytes: limit, file: 'baseline' })
+    try {
+      expect(cursor.next()).toBe(true)
+      expect(cursor.next()).toBe(true)
+      expect(cursor.end - cursor.start).toBe(limit)
+      let error: unknown
+      try {
+        cursor.next()
+      } catch (e) {
+        error = e
+      }
+      expect(error).toBeInstanceOf(RecordTooLargeError)
+      expect(error).toMatchObject({ file: 'baseline', limit })
+      expect(cursor.capacity).toBeLessThanOrEqual(limit + 64)
+    } finally {
+      cursor.close()
+    }
+  })
+
+  it('refuses a last record over the limit without a line terminator', () => {
+    const file = join(root, `f${++n}.csv`)
+    writeFileSync(file, `h\n${'x'.repeat(101)}`)
+    const cursor = new CsvCursor(file, { bufferSize: 16, maxRecordBytes: 100 })
+    try {
+      expect(cursor.next()).toBe(true)
+      expect(() => cursor.next()).toThrow(RecordTooLargeError)
+    } finally {
+      cursor.close()
+    }
   })
 })

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { Inputs, Outputs } from '../../src/constants.js'
+import { Report } from '../../src/report.js'
 import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
 import { actionYmlKeys, validInputs } from '../support/action.mjs'
+import { FakeToolkit } from '../support/fake-toolkit.js'
 import { removeRunDirs, runAction } from '../support/run-action.js'
 
 const actionYml = readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')
@@ -23,6 +25,25 @@ describe('the interface users write into workflows', () => {
   it('action.yml declares exactly the outputs the code sets, and the README documents them', () => {
     expect(actionYmlKeys('outputs').sort()).toEqual(Object.values(Outputs).sort())
     expect(readmeTable('Outputs').sort()).toEqual(Object.values(Outputs).sort())
+  })
+
+  it("each 'results' entry (several cohorts) has exactly the single-cohort output names of its facts, and 'error'", () => {
+    const report = new Report(new FakeToolkit({}, {}), 'c1', 0, () => 0)
+    report.fail('it failed')
+    const names = Object.keys(report.result())
+    const outputs: string[] = Object.values(Outputs)
+    expect(names.filter(name => !outputs.includes(name) && name !== 'error')).toEqual([])
+    // The comparison's facts: whether to replace the whole list, and every count.
+    expect(names).toEqual(
+      expect.arrayContaining([
+        Outputs.Baseline,
+        Outputs.FullSync,
+        Outputs.EnteringCount,
+        Outputs.ExitingCount,
+        Outputs.ChangedCount,
+        Outputs.SkippedCount
+      ])
+    )
   })
 
   it('runs from the committed bundle on node24', () => {

@@ -28,7 +28,16 @@ async function report(history: HistoryEntry[]): Promise<FakeToolkit> {
     sha256: 'f'.repeat(64),
     gzip: false
   })
-  const changes: ChangeReport = { baseline: '41', entering: 10, exiting: 5, changed: 0, files: {}, history }
+  const changes: ChangeReport = {
+    baseline: '41',
+    fullSync: false,
+    entering: 10,
+    exiting: 5,
+    changed: 0,
+    skipped: 0,
+    files: {},
+    history
+  }
   r.setChanges(changes)
   r.succeed()
   await r.writeSummary()
