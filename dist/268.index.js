@@ -71,6 +71,14 @@ const Defaults = {
     compressionLevel: 6,
     compareKey: 'amplitude_id'
 };
+/**
+ * Inputs of the monthly budget and the dry run (issue 19), named here for the messages that already mention them; they
+ * move into `Inputs` (with action.yml and the README) when they are wired in.
+ */
+const PendingInputs = {
+    MonthlyRequestBudget: 'monthly-request-budget',
+    DryRun: 'dry-run'
+};
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
@@ -1510,6 +1518,12 @@ function describeFailure(error) {
     }
     if (error instanceof errors/* GaveUpError */.jD)
         return describeGiveUp(error);
+    if (error instanceof errors/* RequestBudgetError */.tD) {
+        const input = PendingInputs.MonthlyRequestBudget;
+        return (`${error.message} (UTC), so it was not sent ('${input}': ${error.budget}). To go on: wait until ` +
+            `${error.resetsOn}, when the count starts again; raise '${input}'; or resume an export already requested ` +
+            `with '${Inputs.RequestId}', which spends no cohort request.`);
+    }
     if (error instanceof errors/* TooFewMembersError */.OF) {
         return (`the cohort file has ${error.members} members, fewer than '${Inputs.MinMembers}' (${error.minimum}); not ` +
             'keeping it, so downstream jobs never import a broken or empty cohort');
