@@ -1,4 +1,4 @@
-import { Inputs } from './constants.js'
+import { Inputs, PendingInputs } from './constants.js'
 import {
   AmplitudeRefusedError,
   ArtifactError,
@@ -10,6 +10,7 @@ import {
   JobFailedError,
   JobTimeoutError,
   messageOf,
+  RequestBudgetError,
   UnknownRequestError,
   TooFewMembersError,
   WriteError
@@ -47,6 +48,14 @@ export function describeFailure(error: unknown): string {
     )
   }
   if (error instanceof GaveUpError) return describeGiveUp(error)
+  if (error instanceof RequestBudgetError) {
+    const input = PendingInputs.MonthlyRequestBudget
+    return (
+      `${error.message} (UTC), so it was not sent ('${input}': ${error.budget}). To go on: wait until ` +
+      `${error.resetsOn}, when the count starts again; raise '${input}'; or resume an export already requested ` +
+      `with '${Inputs.RequestId}', which spends no cohort request.`
+    )
+  }
   if (error instanceof TooFewMembersError) {
     return (
       `the cohort file has ${error.members} members, fewer than '${Inputs.MinMembers}' (${error.minimum}); not ` +

@@ -1,6 +1,7 @@
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import type { Clock } from './clock.js'
+import { type CohortInfo, parseCohortList } from './cohort-list.js'
 import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from './errors.js'
 import { type JobStatus, normalizeStatus } from './job-status.js'
 import { parseRetryAfter, retry, type RetryPolicy } from './retry.js'
@@ -17,8 +18,8 @@ import {
 } from './transport.js'
 
 /**
- * Amplitude's Behavioral Cohorts API: the three calls of an export. Knows HTTP and Amplitude, nothing of the Action:
- * its errors carry facts (status, what was asked, the server's words), not advice about inputs.
+ * Amplitude's Behavioral Cohorts API: the three calls of an export, and the list of cohorts. Knows HTTP and Amplitude,
+ * nothing of the Action: its errors carry facts (status, what was asked, the server's words), not advice about inputs.
  */
 export interface StatusResult {
   status: JobStatus
@@ -55,7 +56,18 @@ export interface ClientOptions {
   scheduler?: Scheduler
 }
 
-export type Step = 'request' | 'status' | 'file' | 'storage'
+export type Step = 'cohorts' | 'request' | 'status' | 'file' | 'storage'
+/** The steps whose answer is JSON. */
+type JsonStep = 'cohorts' | 'request' | 'status'
+
+/** The scheduler's lane of a JSON call: the list of cohorts shares the status polls' (both are light JSON calls). */
+const laneOf = (step: JsonStep): Endpoint => (step === 'cohorts' ? 'status' : step)
+
+/**
+ * The largest list of cohorts read: every cohort of the project comes in one answer (no paging is documented), each
+ * with its definition, so it can pass the 1 MiB the other JSON answers are allowed.
+ */
+const MAX_LIST_BYTES = 32 << 20
 
 /** JSON requests: 5 attempts, backoff from 1 s to 30 s. */
 const JSON_RETRY: RetryPolicy = { operation: 'request', maxAttempts: 5, baseMs: 1000, capMs: 30_000 }
@@ -67,7 +79,7 @@ export class AmplitudeClient {
   private readonly storage: HttpClient
   private readonly apiOrigin: string
   /** Requests sent, by step, for the logs and the reliability report. */
-  readonly sent: Record<Step, number> = { request: 0, status: 0, file: 0, storage: 0 }
+  readonly sent: Record<Step, number> = { cohorts: 0, request: 0, status: 0, file: 0, storage: 0 }
   /** When step 1 was first sent (after any wait for the scheduler): `timeout` counts from here. */
   requestSentAt?: number
 
@@ -108,6 +120,15 @@ export class AmplitudeClient {
       throw new UnexpectedResponseError(`Amplitude returned a request_id that is not a plain identifier`)
     }
     return id
+  }
+
+  /**
+   * The project's cohorts with their names and sizes (`GET /api/3/cohorts`). Spends no cohort request. Each entry is
+   * read tolerantly (see cohort-list.ts); an answer without a `cohorts` array is an UnexpectedResponseError.
+   */
+  async listCohorts(): Promise<CohortInfo[]> {
+    const { body } = await this.getJson(`${this.options.baseUrl}/api/3/cohorts`, 'cohorts', 'list of cohorts')
+    return parseCohortList(body)
   }
 
   /** Step 2: the job's status. */
@@ -180,7 +201,7 @@ export class AmplitudeClient {
   private send(url: string, step: Step, what: string): Promise<IncomingMessage> {
     const { signal, redact, log, requestTimeoutMs } = this.options
     const headers: Record<string, string> = {
-      accept: step === 'status' || step === 'request' ? 'application/json' : '*/*'
+      accept: step === 'file' || step === 'storage' ? '*/*' : 'application/json'
     }
     if (new URL(url).origin === this.apiOrigin) headers.authorization = this.options.authorization
     this.sent[step]++
@@ -222,7 +243,7 @@ export class AmplitudeClient {
   /** GETs a JSON endpoint with the retry policy (Retry-After wins) within the deadline. */
   private getJson(
     url: string,
-    step: 'request' | 'status',
+    step: JsonStep,
     what: string
   ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
     const { signal, log, clock } = this.options
@@ -238,21 +259,32 @@ export class AmplitudeClient {
             `(attempt ${attempt + 1} of ${JSON_RETRY.maxAttempts})`
         )
     }
-    return retry(JSON_RETRY, context, () => this.limited(step, () => this.readJson(url, step, what)))
+    return retry(JSON_RETRY, context, () => this.limited(laneOf(step), () => this.readJson(url, step, what)))
   }
 
   /** One GET of a JSON endpoint, read whole. */
   private async readJson(
     url: string,
-    step: 'request' | 'status',
+    step: JsonStep,
     what: string
   ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
     const { signal, requestTimeoutMs } = this.options
     const response = await this.send(url, step, what)
     const status = response.statusCode ?? 0
-    const text = await readSmallBody(response, requestTimeoutMs, signal)
+    const text = await readSmallBody(
+      response,
+      requestTimeoutMs,
+      signal,
+      step === 'cohorts' ? MAX_LIST_BYTES : undefined
+    )
     if (status < 200 || status >= 300) {
-      throw this.statusError(step, status, describeErrorBody(this.options.redact(text)), what, response)
+      throw this.statusError(
+        laneOf(step),
+        status,
+        describeErrorBody(this.options.redact(text)),
+        what,
+        response
+      )
     }
     let body: unknown
     try {

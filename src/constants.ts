@@ -63,3 +63,12 @@ export const Defaults = {
   compressionLevel: 6,
   compareKey: 'amplitude_id'
 } as const
+
+/**
+ * Inputs of the monthly budget and the dry run (issue 19), named here for the messages that already mention them; they
+ * move into `Inputs` (with action.yml and the README) when they are wired in.
+ */
+export const PendingInputs = {
+  MonthlyRequestBudget: 'monthly-request-budget',
+  DryRun: 'dry-run'
+} as const

@@ -132,6 +132,27 @@ export class ArtifactError extends Error {
   }
 }
 
+/**
+ * A cohort request would pass the monthly request budget, so it was not sent: wait for the next month, raise the
+ * budget, or resume an export already requested.
+ */
+export class RequestBudgetError extends Error {
+  constructor(
+    /** The cohort requests this workflow has spent this month, as far as it can see them. */
+    readonly spent: number,
+    readonly budget: number,
+    /** `December 2026` (UTC). */
+    readonly month: string,
+    /** The first day of the next month, `2027-01-01`: when the count starts again. */
+    readonly resetsOn: string
+  ) {
+    super(
+      `a cohort request would pass the monthly budget: ${spent} of ${budget} spent by this workflow in ${month}`
+    )
+    this.name = 'RequestBudgetError'
+  }
+}
+
 /** The run was cancelled (SIGINT/SIGTERM from the runner). */
 export class CancelledError extends Error {
   constructor(reason = 'the run was cancelled') {

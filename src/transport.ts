@@ -62,13 +62,15 @@ export async function send(
 }
 
 /**
- * Reads a small body (JSON, an error page) with an idle limit and a size cap. Rejects with TransientError on silence
- * longer than `idleMs`, on a body that ends early or is too large, and with CancelledError on abort.
+ * Reads a small body (JSON, an error page) with an idle limit and a size cap (1 MiB unless `maxBytes` says). Rejects
+ * with TransientError on silence longer than `idleMs`, on a body that ends early or is too large, and with
+ * CancelledError on abort.
  */
 export function readSmallBody(
   message: IncomingMessage,
   idleMs: number,
-  signal: AbortSignal
+  signal: AbortSignal,
+  maxBytes = MAX_SMALL_BODY_BYTES
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -96,8 +98,7 @@ export function readSmallBody(
     message.on('data', (chunk: Buffer) => {
       idle.touch()
       size += chunk.length
-      if (size > MAX_SMALL_BODY_BYTES)
-        return finish(new TransientError('the response is larger than expected'))
+      if (size > maxBytes) return finish(new TransientError('the response is larger than expected'))
       chunks.push(chunk)
     })
     message.on('end', () => finish())

@@ -13,7 +13,7 @@ const rows = readFileSync(file, 'utf8')
   .split('\n')
   .map(line => JSON.parse(line))
 
-const ROUTES = ['request', 'status', 'file', 'storage', 'unknown']
+const ROUTES = ['cohorts', 'request', 'status', 'file', 'storage', 'unknown']
 
 function clean(text) {
   return text

@@ -17,7 +17,7 @@ import {
 import { type ActionRun, removeRunDirs, runAction } from '../support/run-action.js'
 import { TestClock } from '../support/test-clock.js'
 
-export type Route = 'request' | 'status' | 'file' | 'storage' | 'unknown'
+export type Route = 'cohorts' | 'request' | 'status' | 'file' | 'storage' | 'unknown'
 export type Counts = Record<Route, number>
 
 export interface FaultRun {
@@ -61,7 +61,7 @@ export function faultSuite(defaults: CohortSpec) {
 }
 
 export function countRoutes(seen: { route: string }[]): Counts {
-  const counts: Counts = { request: 0, status: 0, file: 0, storage: 0, unknown: 0 }
+  const counts: Counts = { cohorts: 0, request: 0, status: 0, file: 0, storage: 0, unknown: 0 }
   for (const r of seen) counts[r.route as Route]++
   return counts
 }

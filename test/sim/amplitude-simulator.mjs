@@ -3,7 +3,10 @@
 // https://amplitude.com/docs/apis/analytics/behavioral-cohorts) and is scriptable per cohort (job length, status codes
 // and vocabulary, inline or redirected download, gzip) and per route (faults: error statuses with Retry-After,
 // connection resets, truncated and stalled bodies). With `limits` it also enforces Amplitude's documented rate
-// limits, answering 429 beyond them as the live API does.
+// limits, answering 429 beyond them as the live API does. It also lists the cohorts (`GET /api/3/cohorts`, route
+// `cohorts`), in the shape of the docs' sample (amplitude/amplitude-docs, content/collections/api/en/
+// behavioral-cohorts.md) and of a recorded response; Amplitude's "Get usage" endpoint is not simulated, as its shape is
+// not documented.
 //
 // Plain JavaScript (ESM) so that the jest tests, `npm run demo` and the benchmarks can all load it without a build,
 // and on Node built-ins only, so that `node test/sim/serve.mjs` starts without node_modules (test/unit/self-test.test.ts).
@@ -21,7 +24,8 @@ export const API_HOST = '127.0.0.1'
 export const STORAGE_HOST = '127.0.0.2'
 
 /**
- * @typedef {'request' | 'status' | 'file' | 'storage'} Route
+ * @typedef {'cohorts' | 'request' | 'status' | 'file' | 'storage'} Route
+ *   `cohorts` is the list (`GET /api/3/cohorts`), which spends no cohort request; `request` is step 1, which does.
  * @typedef {{
  *   status?: number, headers?: Record<string,string>, body?: string,
  *   kind?: 'reset' | 'hang' | 'truncate' | 'short' | 'stall' | 'empty' | 'corrupt-gzip' | 'malformed-json'
@@ -50,7 +54,8 @@ export const STORAGE_HOST = '127.0.0.2'
  *   polls?: number, jobMs?: number, fail?: boolean,
  *   vocabulary?: 'live' | 'seed', requestStatus?: 200 | 202,
  *   download?: 'inline' | 'redirect', gzip?: false | 'header' | 'magic', contentLength?: boolean,
- *   linkTtlMs?: number
+ *   linkTtlMs?: number, name?: string, archived?: boolean, size?: number, lastComputed?: number,
+ *   listed?: Record<string, unknown>
  * }} CohortSpec
  *   - `members` (default 3) rows generated with deterministic ids, or the exact file `content`. The rows come in
  *     ID order, or in an order shuffled by the seed `shuffle` (Amplitude does not say how its files are ordered).
@@ -60,6 +65,11 @@ export const STORAGE_HOST = '127.0.0.2'
  *   - `download`: `inline` (the file in the body of step 3) or `redirect` (302 to the storage host).
  *   - `gzip`: `header` (gzip with Content-Encoding), `magic` (gzip bytes, no header) or false.
  *   - `linkTtlMs`: lifetime of a pre-signed storage link (default 60 s, as on S3); 0 makes every link expired.
+ *   - In the list of cohorts (`GET /api/3/cohorts`): `name` (default `Cohort <id>`), `archived` (default false),
+ *     `size` (default the member count: `members`, or the records of `content`) and `lastComputed` (epoch seconds, as
+ *     in Amplitude's samples; default the simulator's `now()` when the cohort was added). `listed` replaces or adds
+ *     fields of the cohort's entry as served (odd types, missing fields: set one to `undefined` to leave it out).
+ *     Archiving changes only the list: the export of an archived cohort is not documented.
  *
  * @typedef {{ startsPerWindow?: number, windowMs?: number, maxInFlight?: number }} Limits
  *   Amplitude's rate limits, enforced only when given (each field defaults to the documented value):
@@ -228,7 +238,14 @@ export class AmplitudeSimulator {
       gzFile = `${file}.gz`
       await pipeline(createReadStream(file), createGzip({ level: 1 }), createWriteStream(gzFile))
     }
-    this.cohorts.set(cohortId, { ...spec, file, gzFile })
+    const members = spec.content !== undefined ? countRecords(spec.content) : (spec.members ?? 3)
+    this.cohorts.set(cohortId, {
+      ...spec,
+      file,
+      gzFile,
+      size: spec.size ?? members,
+      lastComputed: spec.lastComputed ?? Math.floor(this.now() / 1000)
+    })
     return {
       file,
       bytes: statSync(file).size,
@@ -288,12 +305,13 @@ export class AmplitudeSimulator {
     /** @type {Route | 'unknown'} */
     let route = 'unknown'
     let m
-    if ((m = /^\/api\/5\/cohorts\/request-status\/([^/]+)$/.exec(path))) route = 'status'
+    if (path === '/api/3/cohorts') route = 'cohorts'
+    else if ((m = /^\/api\/5\/cohorts\/request-status\/([^/]+)$/.exec(path))) route = 'status'
     else if ((m = /^\/api\/5\/cohorts\/request\/([^/]+)\/file$/.exec(path))) route = 'file'
     else if ((m = /^\/api\/5\/cohorts\/request\/([^/]+)$/.exec(path))) route = 'request'
     this.record(req, res, route, API_HOST, path)
     if (req.method !== 'GET') return json(res, 405, { error: 'method not allowed' })
-    if (route === 'unknown' || !m) return json(res, 404, { error: 'Not found' })
+    if (route === 'unknown' || (route !== 'cohorts' && !m)) return json(res, 404, { error: 'Not found' })
     if (!this.authorized(req)) {
       return json(res, 403, {
         error: {
@@ -305,9 +323,10 @@ export class AmplitudeSimulator {
     }
     if (this.throttle(route, res)) return
     this.track(res)
-    const id = decodeURIComponent(m[1])
     const fault = this.faults.get(route)?.shift()
     if (fault && this.applyFault(fault, req, res, route)) return
+    if (route === 'cohorts') return this.listCohorts(url, res)
+    const id = decodeURIComponent(/** @type {RegExpExecArray} */ (m)[1])
     if (route === 'request') return this.requestCohort(id, url, res, fault)
     if (route === 'status') return this.requestStatus(id, res, fault)
     return this.requestFile(id, req, res, fault)
@@ -365,6 +384,49 @@ export class AmplitudeSimulator {
     }
     res.on('finish', end)
     res.on('close', end)
+  }
+
+  /**
+   * `GET /api/3/cohorts`: every cohort, each in the shape of Amplitude's sample (timestamps in epoch seconds), with
+   * `syncMetadata` (none: `[]`) when `includeSyncInfo=true`. Costs no cohort request.
+   */
+  listCohorts(url, res) {
+    const sync = url.searchParams.get('includeSyncInfo') === 'true'
+    const cohorts = [...this.cohorts].map(([id, spec]) => {
+      const computed = /** @type {number} */ (spec.lastComputed)
+      const entry = {
+        appId: 123456,
+        archived: spec.archived ?? false,
+        definition: { version: 3, countGroup: { name: 'User', is_computed: false }, cohortType: 'UNIQUES' },
+        description: null,
+        finished: true,
+        id,
+        name: spec.name ?? `Cohort ${id}`,
+        owners: ['sim@example.com'],
+        viewers: [],
+        published: true,
+        size: spec.size,
+        type: 'redshift',
+        lastMod: computed - 60,
+        createdAt: computed - 3600,
+        lastComputed: computed,
+        hidden: false,
+        metadata: null,
+        view_count: null,
+        popularity: null,
+        last_viewed: null,
+        chart_id: null,
+        edit_id: null,
+        is_predictive: false,
+        is_official_content: false,
+        location_id: null,
+        shortcut_ids: [],
+        ...(sync ? { syncMetadata: [] } : {}),
+        ...spec.listed
+      }
+      return entry
+    })
+    return json(res, 200, { cohorts })
   }
 
   requestCohort(cohortId, url, res, fault) {
@@ -534,6 +596,20 @@ function cutShort(res, kind) {
   if (kind === 'truncate') setTimeout(() => res.socket?.destroy(), 20)
   else if (kind === 'short') setTimeout(() => res.socket?.end(), 20)
   // stall: keep the socket open, send nothing more; close() destroys it.
+}
+
+/** The records of a CSV text after its header: line breaks outside quotes, plus an unterminated last line. */
+function countRecords(content) {
+  const text = String(content)
+  let records = 0
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (c === '"') quoted = !quoted
+    else if (c === '\n' && !quoted) records++
+  }
+  if (text.length > 0 && !text.endsWith('\n')) records++
+  return Math.max(0, records - 1)
 }
 
 function json(res, status, body) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { resumeHint } from '../../src/advice.js'
-import { GaveUpError, JobFailedError, TransientError } from '../../src/errors.js'
+import { describeFailure, resumeHint } from '../../src/advice.js'
+import { GaveUpError, JobFailedError, RequestBudgetError, TransientError } from '../../src/errors.js'
 
 const requestedAt = Date.parse('2026-11-29T03:17:00.000Z')
 const gaveUp = new GaveUpError('download', new TransientError('the storage host answered 500'), 3, 'attempts')
@@ -22,5 +22,16 @@ describe('resumeHint: how to resume after step 1 was spent', () => {
   it('nothing before step 1, nor when the job itself failed', () => {
     expect(resumeHint(gaveUp, undefined)).toBe('')
     expect(resumeHint(new JobFailedError('JOB FAILED', '1.0s'), { requestId: 'r', requestedAt })).toBe('')
+  })
+})
+
+describe('describeFailure: a request the monthly budget refused', () => {
+  it('names the input, shows the count, and says how to go on', () => {
+    expect(describeFailure(new RequestBudgetError(300, 300, 'December 2026', '2027-01-01'))).toBe(
+      'a cohort request would pass the monthly budget: 300 of 300 spent by this workflow in December 2026 (UTC), so ' +
+        "it was not sent ('monthly-request-budget': 300). To go on: wait until 2027-01-01, when the count starts " +
+        "again; raise 'monthly-request-budget'; or resume an export already requested with 'request-id', which " +
+        'spends no cohort request.'
+    )
   })
 })
