@@ -1,9 +1,6 @@
-import { formatBytes } from './format.js'
-
-/**
- * The ways a run can end, one class per thing the user should do. Messages state facts (what was asked, what
- * happened); `advice.ts` turns them into the final message, naming the inputs to change. None carries a secret.
- */
+// The ways a run can end, one class per thing the user should do. Messages state facts (what was asked, what
+// happened); `advice.ts` turns them into the final message, naming the inputs to change. None carries a secret.
+import { formatBytes } from './report/format.js'
 
 /** An input is missing or malformed: fix the workflow. Raised before any request is sent. */
 export class InputError extends Error {

@@ -19,7 +19,7 @@ import {
   firstExport,
   MissingKeyColumnError,
   RecordTooLargeError
-} from '../../src/compare.js'
+} from '../../src/compare/compare.js'
 import { CancelledError } from '../../src/errors.js'
 
 const root = mkdtempSync(join(tmpdir(), 'compare-'))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { HISTORY_LIMIT, nextHistory, type HistoryEntry } from '../../src/history.js'
+import { HISTORY_LIMIT, nextHistory, type HistoryEntry } from '../../src/report/history.js'
 
 /** The export of night `n` (1-based) of November 2026. */
 function night(n: number, counts: Partial<HistoryEntry> = {}): HistoryEntry {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
-import type { ChangeReport } from '../../src/changes.js'
-import type { HistoryEntry } from '../../src/history.js'
-import { Report } from '../../src/report.js'
+import type { ChangeReport } from '../../src/cohort/changes.js'
+import type { HistoryEntry } from '../../src/report/history.js'
+import { Report } from '../../src/report/report.js'
 import { FakeToolkit } from '../support/fake-toolkit.js'
 
 const entry = (day: number, memberCount: number): HistoryEntry => ({

@@ -1,0 +1,76 @@
+// Delivery of the membership file as a workflow artifact, and what must hold before an export starts so that the
+// file can be delivered. The artifact client (most of the bundle) is imported only when it is needed.
+import { Inputs } from '../config/constants.js'
+import { InputError } from '../errors.js'
+import type { ActionInputs } from '../config/inputs.js'
+import type { Toolkit } from '../runtime/toolkit.js'
+import type { UploadedArtifact, UploadOptions } from '../github/artifact.js'
+
+export class Delivery {
+  private readonly upload?: UploadOptions
+
+  constructor(
+    inputs: ActionInputs,
+    private readonly toolkit: Toolkit
+  ) {
+    if (inputs.uploadArtifact) {
+      this.upload = {
+        name: inputs.artifactName,
+        retentionDays: inputs.retentionDays,
+        compressionLevel: inputs.compressionLevel,
+        overwrite: inputs.overwrite
+      }
+    }
+  }
+
+  /** The upload needs the Actions runtime of github.com or GHE.com: checked before anything else is spent. */
+  requireRuntime(): void {
+    const { env } = this.toolkit
+    if (this.upload && onEnterpriseServer(env.GITHUB_SERVER_URL)) {
+      throw new InputError(
+        Inputs.UploadArtifact,
+        'is not available on GitHub Enterprise Server: the artifact client this action uses (@actions/artifact 6) ' +
+          "refuses GHES. Set 'upload-artifact: false' and use the file at 'cohortFile' in this job, or upload it with " +
+          'the artifact action your server supports'
+      )
+    }
+    if (this.upload && (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL)) {
+      throw new InputError(
+        Inputs.UploadArtifact,
+        'needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set): outside a ' +
+          "workflow run, set 'upload-artifact: false'"
+      )
+    }
+  }
+
+  /**
+   * Before a monthly cohort request is spent: a re-run ("Re-run all jobs") finds the artifact its first attempt
+   * uploaded, so the name is checked then (unless `overwrite`). A first attempt skips the check, so the export starts
+   * at once.
+   */
+  async checkName(): Promise<void> {
+    if (this.upload && Number(this.toolkit.env.GITHUB_RUN_ATTEMPT || '1') > 1) {
+      const { checkArtifactName } = await import('../github/artifact.js')
+      await checkArtifactName(this.upload, this.toolkit)
+    }
+  }
+
+  /** Uploads the files (the membership file first); undefined when `upload-artifact` is false. */
+  async deliver(files: string[]): Promise<UploadedArtifact | undefined> {
+    const upload = this.upload
+    if (!upload) return undefined
+    return this.toolkit.group('Upload the artifact', async () => {
+      const { uploadMembership } = await import('../github/artifact.js')
+      return uploadMembership(files, upload, this.toolkit, this.toolkit.env)
+    })
+  }
+}
+
+/**
+ * Whether the run is on GitHub Enterprise Server, as `@actions/artifact` decides it (it refuses every call there):
+ * any server but github.com, GHE.com (data residency) and *.localhost.
+ */
+export function onEnterpriseServer(serverUrl: string | undefined): boolean {
+  const host = new URL(serverUrl || 'https://github.com').hostname.toLowerCase()
+  return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
+}

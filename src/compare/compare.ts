@@ -1,0 +1,227 @@
+// What changed between two membership files, matched by a key column, without holding either file in memory. Files
+// that are both in key order (an export sorted by ID) are walked side by side in one pass (merge-join.ts). Otherwise,
+// a hash join on two threads: both files are spread over bucket files by a hash of the key (spread.ts); each
+// bucket's baseline is indexed in memory (an open-addressing table of offsets: no string per row) and matched
+// against the same bucket of the new file (match.ts); the change runs each bucket wrote are merged by row number
+// into the change files (change-runs.ts). Either way the rows are copied byte for byte, in source order.
+import { copyFile, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { mergeRuns, type Run } from './change-runs.js'
+import { headerOf } from './csv.js'
+import { compareSorted } from './merge-join.js'
+import { type JoinHelper, startJoinHelper } from './join-worker.js'
+import { columnChanges, type ColumnChanges } from './keyed-rows.js'
+import { matchBuckets, type Matched, type MatchTask } from './match.js'
+import { spreadHere } from './spread.js'
+import { rejectOnAbort } from '../runtime/cancel.js'
+
+export { MissingKeyColumnError } from './keyed-rows.js'
+export { RecordTooLargeError } from '../errors.js'
+
+export interface ChangeFiles {
+  entering: string
+  exiting: string
+  changed: string
+  /** The new file's rows that cannot be matched: an empty key, or a repeat of an earlier key. */
+  skipped: string
+}
+
+export interface Comparison {
+  /** `merge`: both files were in key order, compared in one pass; `hash`: compared through bucket files. */
+  method: 'merge' | 'hash'
+  entering: number
+  exiting: number
+  /** Members in both files whose row differs; when the columns differ, every member in both. */
+  changed: number
+  /**
+   * The new file's rows that cannot be matched (its empty keys and repeats): entering + changed + unchanged + skipped
+   * is the new file's row count.
+   */
+  skipped: number
+  /** Whether the two files' column lists differ (name by name, as bytes), and the names added and removed. */
+  columns: ColumnChanges
+  /** Distinct non-empty keys in the baseline: the base of a `max-exiting` percentage. */
+  baselineMembers: number
+  emptyKeys: { baseline: number; current: number }
+  duplicateKeys: { baseline: number; current: number }
+}
+
+export interface CompareOptions {
+  /** The longest CSV record allowed in either file (64 MiB by default): a longer one throws RecordTooLargeError. */
+  maxRecordBytes?: number
+  /**
+   * The run's cancellation: once aborted, the comparison stops within a batch of rows (its worker thread too), removes
+   * what it wrote, and rejects with the signal's reason.
+   */
+  signal?: AbortSignal
+}
+
+const BUCKET_BYTES = 4 << 20
+
+/** The comparison running now, if any: the next one waits for it. */
+let running: Promise<unknown> = Promise.resolve()
+
+/**
+ * Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). One
+ * comparison at a time in the process (several cohorts may finish together): each already keeps both threads busy,
+ * so running two at once would not finish sooner, and memory stays that of one.
+ */
+export function compareMemberships(
+  current: string,
+  baseline: string,
+  key: string,
+  out: ChangeFiles,
+  workDir: string,
+  options: CompareOptions = {}
+): Promise<Comparison> {
+  const previous = running
+  const comparison = (async () => {
+    try {
+      // A cancellation does not wait for the comparison before this one.
+      await abortable(previous, options.signal)
+      options.signal?.throwIfAborted()
+      return await compareNow(current, baseline, key, out, workDir, options)
+    } catch (error) {
+      // A failed comparison leaves no change file (not even one of an earlier export at that name).
+      for (const file of Object.values(out)) await rm(file, { force: true })
+      throw error
+    }
+  })()
+  running = Promise.allSettled([previous, comparison])
+  return comparison
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  const aborted = rejectOnAbort(signal)
+  try {
+    return await Promise.race([promise, aborted.promise])
+  } finally {
+    aborted.dispose()
+  }
+}
+
+async function compareNow(
+  current: string,
+  baseline: string,
+  key: string,
+  out: ChangeFiles,
+  workDir: string,
+  options: CompareOptions
+): Promise<Comparison> {
+  const partial = {
+    entering: `${out.entering}.partial`,
+    exiting: `${out.exiting}.partial`,
+    changed: `${out.changed}.partial`,
+    skipped: `${out.skipped}.partial`
+  }
+  try {
+    // Files in key order (an export sorted by ID) take one pass; any other order is found early on, at its first key
+    // out of order, and takes the hash join.
+    const result =
+      (await compareSorted(current, baseline, key, partial, options)) ??
+      (await compareHashed(current, baseline, key, partial, workDir, options))
+    options.signal?.throwIfAborted()
+    await rename(partial.entering, out.entering)
+    await rename(partial.exiting, out.exiting)
+    await rename(partial.changed, out.changed)
+    await rename(partial.skipped, out.skipped)
+    return result
+  } finally {
+    for (const file of Object.values(partial)) await rm(file, { force: true })
+  }
+}
+
+/** The hash join: both files spread over bucket files, matched bucket by bucket, the change runs merged. */
+async function compareHashed(
+  current: string,
+  baseline: string,
+  key: string,
+  partial: ChangeFiles,
+  workDir: string,
+  { maxRecordBytes, signal }: CompareOptions
+): Promise<Comparison> {
+  const sizes = (await stat(current)).size + (await stat(baseline)).size
+  const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
+  const dir = await mkdtemp(join(workDir, '.compare-'))
+  let helper: JoinHelper | undefined
+  try {
+    helper = startJoinHelper(signal)
+    // Both files at once, the baseline in the helper thread (both headers were checked by compareSorted).
+    const other = helper.spread({
+      path: baseline,
+      file: 'baseline',
+      key,
+      dir,
+      name: 'b',
+      count,
+      maxRecordBytes
+    })
+    other.catch(() => undefined)
+    const next = await spreadHere(
+      {
+        path: current,
+        file: 'current',
+        key,
+        dir,
+        name: 'c',
+        count,
+        maxRecordBytes,
+        skippedRun: join(dir, 'c.s')
+      },
+      signal
+    )
+    const base = await other
+    const columns = columnChanges(base.names, next.names)
+    // Half the buckets each.
+    const buckets = Array.from({ length: count }, (_, b) => b)
+    const task = (name: string, half: number): MatchTask => ({
+      dir,
+      name,
+      buckets: buckets.filter(b => b % 2 === half),
+      columnsDiffer: columns.differ
+    })
+    const theirs = helper.match(task('r1', 1))
+    theirs.catch(() => undefined)
+    const parts = [await matchBuckets(task('r0', 0), signal), await theirs]
+    const sum = (count: (part: Matched) => number): number =>
+      parts.reduce((total, part) => total + count(part), 0)
+    const runs = (kind: keyof Matched['runs']): Run[] => parts.flatMap(part => part.runs[kind])
+    await mergeRuns(runs('entering'), partial.entering, next.header, signal)
+    await mergeRuns(runs('changed'), partial.changed, next.header, signal)
+    await mergeRuns(runs('exiting'), partial.exiting, base.header, signal)
+    const skipped = [...(next.skipped ? [next.skipped] : []), ...runs('skipped')]
+    await mergeRuns(skipped, partial.skipped, next.header, signal)
+    return {
+      method: 'hash',
+      entering: sum(part => part.entering),
+      exiting: sum(part => part.exiting),
+      changed: sum(part => part.changed),
+      skipped: next.emptyKeys + sum(part => part.duplicateKeys.current),
+      columns,
+      baselineMembers: sum(part => part.baselineMembers),
+      emptyKeys: { baseline: base.emptyKeys, current: next.emptyKeys },
+      duplicateKeys: {
+        baseline: sum(part => part.duplicateKeys.baseline),
+        current: sum(part => part.duplicateKeys.current)
+      }
+    }
+  } finally {
+    // The thread first: it closes its files (also when cancelled) before their folder goes.
+    await helper?.stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * No baseline: as Amplitude's first sync, every member is entering: the entering file is the membership file, the
+ * exiting, changed and skipped files hold its header only (the whole list is replaced: nothing needs matching).
+ */
+export async function firstExport(current: string, out: ChangeFiles): Promise<void> {
+  await copyFile(current, out.entering)
+  const header = await headerOf(current)
+  await writeFile(out.exiting, header)
+  await writeFile(out.changed, header)
+  await writeFile(out.skipped, header)
+}
