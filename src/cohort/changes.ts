@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import { asBaselineError, type Baseline, findBaseline } from '../github/baseline.js'
+import { asBaselineError, type Baseline, type BaselineJob, findBaseline } from '../github/baseline.js'
 import {
   type ChangeFiles,
   compareMemberships,
@@ -13,10 +13,11 @@ import { headerOf, parseFields } from '../compare/csv.js'
 import type { Membership } from '../amplitude/download.js'
 import { type HistoryEntry, nextHistory } from '../report/history.js'
 import { InputError } from '../errors.js'
-import type { ActionInputs } from '../config/inputs.js'
+import type { CohortJob } from '../config/inputs.js'
 import type { ColumnChanges } from '../compare/keyed-rows.js'
 import { type Manifest, siblings } from './manifest.js'
 import type { RunContext } from '../runtime/toolkit.js'
+import { type CohortLog, Phase } from './phases.js'
 
 /** What changed since the last export, as the outputs, the summary and the manifest report it. */
 export interface ChangeReport {
@@ -57,18 +58,24 @@ export class MassExitError extends Error {
   }
 }
 
+/** What the comparison reads of the cohort's job. */
+export type ChangesJob = BaselineJob &
+  Pick<CohortJob, 'cohortId' | 'includeProps' | 'propKeys' | 'maxExiting' | 'compareKey'>
+
+type ChangesContext = RunContext & { log: CohortLog }
+
 /**
  * The comparison with the last export: the baseline is found (and fetched) before the export spends a cohort
  * request; after the download, the change files and the manifest are written beside the membership file.
  */
 export class Changes {
   private constructor(
-    private readonly inputs: ActionInputs,
+    private readonly inputs: ChangesJob,
     private readonly baseline: Baseline | undefined,
-    private readonly context: RunContext
+    private readonly context: ChangesContext
   ) {}
 
-  static async prepare(inputs: ActionInputs, context: RunContext): Promise<Changes> {
+  static async prepare(inputs: ChangesJob, context: ChangesContext): Promise<Changes> {
     return new Changes(inputs, await findBaseline(inputs, context), context)
   }
 
@@ -133,9 +140,7 @@ export class Changes {
           files
         }
       } else {
-        const result = await this.context.toolkit.group('Compare with the last export', () =>
-          this.compare(membership.path, files)
-        )
+        const result = await this.context.log.group(Phase.Compare, () => this.compare(membership.path, files))
         report = {
           ...report,
           baseline: this.baseline.source,
@@ -190,7 +195,7 @@ export class Changes {
   private async compare(current: string, files: ChangeFiles): Promise<Comparison> {
     const baseline = this.baseline as Baseline
     const { inputs } = this
-    const { toolkit } = this.context
+    const { log: toolkit } = this.context
     let result: Comparison
     try {
       result = await compareMemberships(current, baseline.csv, inputs.compareKey, files, dirname(current), {

@@ -2,30 +2,38 @@
 // file can be delivered. The artifact client (most of the bundle) is imported only when it is needed.
 import { Inputs } from '../config/constants.js'
 import { InputError } from '../errors.js'
-import type { ActionInputs } from '../config/inputs.js'
-import type { Toolkit } from '../runtime/toolkit.js'
+import type { CohortJob } from '../config/inputs.js'
+import { type CohortLog, Phase } from './phases.js'
+import type { Env, Logger } from '../runtime/toolkit.js'
 import type { UploadedArtifact, UploadOptions } from '../github/artifact.js'
+
+/** What delivery uses of the cohort's job. */
+export type DeliveryJob = Pick<
+  CohortJob,
+  'uploadArtifact' | 'artifactName' | 'retentionDays' | 'compressionLevel' | 'overwrite'
+>
 
 export class Delivery {
   private readonly upload?: UploadOptions
 
   constructor(
-    inputs: ActionInputs,
-    private readonly toolkit: Toolkit
+    job: DeliveryJob,
+    /** Where the checks log, and the runner's environment. */
+    private readonly runner: Logger & { env: Env }
   ) {
-    if (inputs.uploadArtifact) {
+    if (job.uploadArtifact) {
       this.upload = {
-        name: inputs.artifactName,
-        retentionDays: inputs.retentionDays,
-        compressionLevel: inputs.compressionLevel,
-        overwrite: inputs.overwrite
+        name: job.artifactName,
+        retentionDays: job.retentionDays,
+        compressionLevel: job.compressionLevel,
+        overwrite: job.overwrite
       }
     }
   }
 
   /** The upload needs the Actions runtime of github.com or GHE.com: checked before anything else is spent. */
   requireRuntime(): void {
-    const { env } = this.toolkit
+    const { env } = this.runner
     if (this.upload && onEnterpriseServer(env.GITHUB_SERVER_URL)) {
       throw new InputError(
         Inputs.UploadArtifact,
@@ -49,19 +57,19 @@ export class Delivery {
    * at once.
    */
   async checkName(): Promise<void> {
-    if (this.upload && Number(this.toolkit.env.GITHUB_RUN_ATTEMPT || '1') > 1) {
+    if (this.upload && Number(this.runner.env.GITHUB_RUN_ATTEMPT || '1') > 1) {
       const { checkArtifactName } = await import('../github/artifact.js')
-      await checkArtifactName(this.upload, this.toolkit)
+      await checkArtifactName(this.upload, this.runner)
     }
   }
 
   /** Uploads the files (the membership file first); undefined when `upload-artifact` is false. */
-  async deliver(files: string[]): Promise<UploadedArtifact | undefined> {
+  async deliver(files: string[], log: CohortLog): Promise<UploadedArtifact | undefined> {
     const upload = this.upload
     if (!upload) return undefined
-    return this.toolkit.group('Upload the artifact', async () => {
+    return log.group(Phase.Upload, async () => {
       const { uploadMembership } = await import('../github/artifact.js')
-      return uploadMembership(files, upload, this.toolkit, this.toolkit.env)
+      return uploadMembership(files, upload, log, this.runner.env)
     })
   }
 }

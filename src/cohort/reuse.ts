@@ -3,9 +3,9 @@ import { basename, dirname, join } from 'node:path'
 import type { UploadedArtifact } from '../github/artifact.js'
 import { readDownloaded } from '../github/baseline.js'
 import { BaselineError, messageOf } from '../errors.js'
-import type { ActionInputs } from '../config/inputs.js'
+import type { CohortJob } from '../config/inputs.js'
 import { type Manifest, siblings } from './manifest.js'
-import type { Toolkit } from '../runtime/toolkit.js'
+import type { Env, Logger } from '../runtime/toolkit.js'
 
 /** An export an earlier attempt of this run uploaded, put back at `path`: what the report needs. */
 export interface Reused {
@@ -15,6 +15,12 @@ export interface Reused {
   files: { entering?: string; exiting?: string; changed?: string; skipped?: string }
 }
 
+/** What re-use reads of the cohort's job. */
+export type ReuseJob = Pick<
+  CohortJob,
+  'uploadArtifact' | 'reuseOnRerun' | 'artifactName' | 'path' | 'cohortId' | 'includeProps' | 'propKeys'
+>
+
 /**
  * On a re-run ("Re-run all jobs" after a downstream failure): the export an earlier attempt of this run uploaded, when
  * it is this cohort's with the same properties and its file matches its manifest's SHA-256, put at `path` (with its
@@ -22,19 +28,19 @@ export interface Reused {
  * it cannot be re-used; undefined silently when there is none or re-use is off.
  */
 export async function reuseEarlierAttempt(
-  inputs: ActionInputs,
-  toolkit: Toolkit
+  inputs: ReuseJob,
+  { log, env }: { log: Logger; env: Env }
 ): Promise<Reused | undefined> {
-  if (!inputs.uploadArtifact || !inputs.reuseOnRerun || Number(toolkit.env.GITHUB_RUN_ATTEMPT || '1') <= 1) {
+  if (!inputs.uploadArtifact || !inputs.reuseOnRerun || Number(env.GITHUB_RUN_ATTEMPT || '1') <= 1) {
     return undefined
   }
   const dir = await mkdtemp(join(dirname(inputs.path), '.reuse-'))
   try {
     const { downloadOwnArtifact } = await import('../github/artifact.js')
-    const artifact = await downloadOwnArtifact(inputs.artifactName, dir, toolkit.env)
+    const artifact = await downloadOwnArtifact(inputs.artifactName, dir, env)
     if (!artifact) return undefined
     const refuse = (why: string): undefined => {
-      toolkit.warning(
+      log.warning(
         `Not re-using artifact '${inputs.artifactName}' of an earlier attempt: ${why}; exporting again`
       )
       return undefined
@@ -53,9 +59,7 @@ export async function reuseEarlierAttempt(
     const files = await placeFiles(dir, csv, manifest, inputs.path)
     return { manifest, artifact: { ...artifact, name: inputs.artifactName }, path: inputs.path, files }
   } catch (error) {
-    toolkit.warning(
-      `Could not re-use the artifact of an earlier attempt: ${messageOf(error)}; exporting again`
-    )
+    log.warning(`Could not re-use the artifact of an earlier attempt: ${messageOf(error)}; exporting again`)
     return undefined
   } finally {
     await rm(dir, { recursive: true, force: true })

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { Inputs } from './constants.js'
 import { InputError } from '../errors.js'
-import type { ActionInputs } from './inputs.js'
+import type { CompareWith } from './compare-inputs.js'
 
 export const MAX_COHORTS = 20
 export const COHORT_PLACEHOLDER = '{cohort-id}'
@@ -55,22 +55,13 @@ export function cohortFileName(cohortId: string): string {
   return `amplitude-cohort-${cohortId}.csv`
 }
 
-/** What one cohort's export gets from the inputs of a step that exports several. */
-export function cohortInputs(inputs: ActionInputs, cohortId: string): ActionInputs {
-  const compare = inputs.compareWith
-  return {
-    ...inputs,
-    cohortId,
-    cohorts: [cohortId],
-    path: join(inputs.path, cohortFileName(cohortId)),
-    artifactName: inputs.artifactName.split(COHORT_PLACEHOLDER).join(cohortId),
-    compareWith:
-      compare.kind === 'file'
-        ? {
-            kind: 'file',
-            path: join(compare.path, cohortFileName(cohortId)),
-            given: join(compare.given, cohortFileName(cohortId))
-          }
-        : compare
-  }
+/** A cohort's baseline in a step that exports several: with a `compare-with` folder, its file in that folder. */
+export function cohortBaseline(compare: CompareWith, cohortId: string): CompareWith {
+  return compare.kind === 'file'
+    ? {
+        kind: 'file',
+        path: join(compare.path, cohortFileName(cohortId)),
+        given: join(compare.given, cohortFileName(cohortId))
+      }
+    : compare
 }

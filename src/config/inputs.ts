@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { parseDuration } from './duration.js'
 import { InputError } from '../errors.js'
-import { COHORT_PLACEHOLDER, cohortFileName, parseCohortIds } from './cohorts.js'
+import { COHORT_PLACEHOLDER, cohortBaseline, cohortFileName, parseCohortIds } from './cohorts.js'
 import {
   type CompareWith,
   type MaxExiting,
@@ -17,11 +17,8 @@ import { Credentials } from './credentials.js'
 import type { Redactor } from '../runtime/secrets.js'
 import type { Toolkit } from '../runtime/toolkit.js'
 
-export interface ActionInputs {
-  /** The cohort (the first one when several are given). */
-  cohortId: string
-  /** Every cohort given; with more than one, `path` and a `compare-with` path are folders. */
-  cohorts: string[]
+/** The settings every cohort of the step shares, validated. */
+export interface StepSettings {
   /** The value of the Authorization header: `Basic base64(api_key:secret_key)`. */
   authorization: string
   includeProps: boolean
@@ -29,28 +26,34 @@ export interface ActionInputs {
   /** API base URL without a trailing slash (may carry a path prefix, e.g. behind a proxy). */
   baseUrl: string
   pollIntervalMs: number
+  /** The time an export may take, counted from step 1 (the request). */
   timeoutMs: number
   requestTimeoutMs: number
-  /** Absolute path of the membership file. */
-  path: string
   uploadArtifact: boolean
-  artifactName: string
   retentionDays?: number
   compressionLevel: number
   overwrite: boolean
   minMembers: number
-  /** What to compare the new file against. */
-  compareWith: CompareWith
   /** The header name of the column that identifies a member. */
   compareKey: string
   /** More exiting members than this fails the run; undefined for no limit. */
   maxExiting?: MaxExiting
   /** When the last delivered export is gone: fail, or make this run a full sync. */
   onMissingBaseline: OnMissingBaseline
-  /** An export Amplitude already prepared, to resume without spending a cohort request. */
+  /** An export Amplitude already prepared, to resume without spending a cohort request (one cohort only). */
   requestId?: string
   /** On a re-run, use the export an earlier attempt of this run uploaded instead of exporting again. */
   reuseOnRerun: boolean
+}
+
+/** One cohort's export, planned from the step's settings: its own file, artifact and baseline. */
+export interface CohortJob extends StepSettings {
+  cohortId: string
+  /** Absolute path of this cohort's membership file. */
+  path: string
+  artifactName: string
+  /** What this cohort's new file is compared against. */
+  compareWith: CompareWith
 }
 
 // The characters @actions/artifact refuses in an artifact name.
@@ -140,8 +143,8 @@ function parsePropKeys(read: Read): string[] {
   return [...new Set(items)]
 }
 
-/** With several cohorts, the name must hold `{cohort-id}` (each cohort gets its own artifact). */
-function parseArtifactName(read: Read, cohortId: string, several: boolean): string {
+/** Each cohort's artifact name. With several cohorts, the name must hold `{cohort-id}` (each gets its own artifact). */
+function parseArtifactName(read: Read, cohortId: string, several: boolean): (cohortId: string) => string {
   const given = read(Inputs.ArtifactName)
   if (several && given && !given.includes(COHORT_PLACEHOLDER)) {
     throw new InputError(
@@ -160,14 +163,20 @@ function parseArtifactName(read: Read, cohortId: string, several: boolean): stri
       `must not contain any of " : < > | * ? \\ / or line breaks, got '${name.replace(/[\r\n]/g, ' ')}'`
     )
   }
-  return name
+  return id => name.split(COHORT_PLACEHOLDER).join(id)
 }
 
 /**
- * `path` made absolute (relative to the workspace); the default is `$RUNNER_TEMP/amplitude-cohort-<id>.csv`, or with
+ * Each cohort's file: `path` made absolute (relative to the workspace); the default is `$RUNNER_TEMP/amplitude-cohort-<id>.csv`, or with
  * several cohorts the folder `$RUNNER_TEMP` (each cohort's file is `amplitude-cohort-<id>.csv` in it).
  */
-function parsePath(read: Read, env: Toolkit['env'], cohortId: string, several: boolean): string {
+function parsePath(
+  read: Read,
+  env: Toolkit['env'],
+  cohortId: string,
+  several: boolean
+): (id: string) => string {
+  const folder = (path: string) => (id: string) => join(path, cohortFileName(id))
   const given = read(Inputs.Path)
   if (several) {
     if (/\.csv$/i.test(given)) {
@@ -176,14 +185,17 @@ function parsePath(read: Read, env: Toolkit['env'], cohortId: string, several: b
         `must be a folder with several cohorts (each is written to amplitude-cohort-<id>.csv in it), got '${given}'`
       )
     }
-    if (!given) return resolve(env.RUNNER_TEMP || tmpdir())
+    return folder(
+      given ? resolve(env.GITHUB_WORKSPACE || process.cwd(), given) : resolve(env.RUNNER_TEMP || tmpdir())
+    )
   } else if (/[\\/]$/.test(given)) {
     // A folder as Windows writes it too (`exports\`): refused on every runner, as it would be on Windows.
     throw new InputError(Inputs.Path, `must name a file, not a directory: '${given}'`)
   }
-  if (!given) return resolve(env.RUNNER_TEMP || tmpdir(), cohortFileName(cohortId))
+  if (!given) return () => resolve(env.RUNNER_TEMP || tmpdir(), cohortFileName(cohortId))
   // Relative to the workspace; an absolute path stays as it is.
-  return resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
+  const file = resolve(env.GITHUB_WORKSPACE || process.cwd(), given)
+  return () => file
 }
 
 function parseRequestId(read: Read, several: boolean): string | undefined {
@@ -201,15 +213,14 @@ function parseRequestId(read: Read, several: boolean): string | undefined {
 }
 
 /**
- * Reads and validates every input, without touching the network or the disk. The credentials are read first and
+ * Reads and validates every input, without touching the network or the disk, and plans one job per cohort. The credentials are read first and
  * every form of them is masked (on the runner and in `redactor`) before anything can fail. Throws an InputError
  * naming the input on the first problem.
  */
-export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
+export function readInputs(toolkit: Toolkit, redactor: Redactor): CohortJob[] {
   const read: Read = name => toolkit.getInput(name)
   const credentials = new Credentials(read, toolkit, redactor)
   const cohorts = parseCohortIds(read(Inputs.CohortId))
-  const cohortId = cohorts[0]
   const several = cohorts.length > 1
   const authorization = credentials.authorization()
   const propKeys = parsePropKeys(read)
@@ -224,9 +235,21 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
       `(${read(Inputs.PollInterval)}) must not exceed '${Inputs.Timeout}'`
     )
   }
-  return {
-    cohortId,
-    cohorts,
+  const uploadArtifact = parseBoolean(read, Inputs.UploadArtifact, true)
+  const artifactName = parseArtifactName(read, cohorts[0], several)
+  const retentionDays = parseInteger(read, Inputs.RetentionDays, 1, 90)
+  const compressionLevel = parseInteger(
+    read,
+    Inputs.CompressionLevel,
+    0,
+    9,
+    Defaults.compressionLevel
+  ) as number
+  const overwrite = parseBoolean(read, Inputs.Overwrite, false)
+  const minMembers = parseInteger(read, Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number
+  const path = parsePath(read, toolkit.env, cohorts[0], several)
+  const compareWith = parseCompareWith(read, toolkit.env, credentials.githubToken)
+  const settings: StepSettings = {
     authorization,
     includeProps,
     propKeys,
@@ -234,18 +257,22 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     pollIntervalMs,
     timeoutMs,
     requestTimeoutMs,
-    uploadArtifact: parseBoolean(read, Inputs.UploadArtifact, true),
-    artifactName: parseArtifactName(read, cohortId, several),
-    retentionDays: parseInteger(read, Inputs.RetentionDays, 1, 90),
-    compressionLevel: parseInteger(read, Inputs.CompressionLevel, 0, 9, Defaults.compressionLevel) as number,
-    overwrite: parseBoolean(read, Inputs.Overwrite, false),
-    minMembers: parseInteger(read, Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number,
-    path: parsePath(read, toolkit.env, cohortId, several),
-    compareWith: parseCompareWith(read, toolkit.env, credentials.githubToken),
+    uploadArtifact,
+    retentionDays,
+    compressionLevel,
+    overwrite,
+    minMembers,
     compareKey: parseCompareKey(read),
     maxExiting: parseMaxExiting(read),
     onMissingBaseline: parseOnMissingBaseline(read),
     requestId: parseRequestId(read, several),
     reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true)
   }
+  return cohorts.map(cohortId => ({
+    ...settings,
+    cohortId,
+    path: path(cohortId),
+    artifactName: artifactName(cohortId),
+    compareWith: several ? cohortBaseline(compareWith, cohortId) : compareWith
+  }))
 }

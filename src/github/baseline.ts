@@ -21,7 +21,7 @@ import {
 } from '../errors.js'
 import { formatBytes } from '../report/format.js'
 import { GitHub, type RunArtifact } from './rest.js'
-import type { ActionInputs } from '../config/inputs.js'
+import type { CohortJob } from '../config/inputs.js'
 import { KeyedRows, MissingKeyColumnError } from '../compare/keyed-rows.js'
 import { type Manifest, readManifest } from '../cohort/manifest.js'
 import { retry } from '../net/retry.js'
@@ -47,7 +47,19 @@ const LF = 0x0a
  * full`) a lost one; a notice or warning says which. Throws BaselineGoneError when the last delivered export is gone
  * and BaselineError when one exists but cannot be used.
  */
-export async function findBaseline(inputs: ActionInputs, context: RunContext): Promise<Baseline | undefined> {
+/** What finding the baseline reads of the cohort's job. */
+export type BaselineJob = Pick<
+  CohortJob,
+  | 'compareWith'
+  | 'onMissingBaseline'
+  | 'path'
+  | 'compareKey'
+  | 'requestTimeoutMs'
+  | 'timeoutMs'
+  | 'artifactName'
+>
+
+export async function findBaseline(inputs: BaselineJob, context: RunContext): Promise<Baseline | undefined> {
   const compare = inputs.compareWith
   if (compare.kind === 'none') return undefined
   try {
@@ -55,7 +67,7 @@ export async function findBaseline(inputs: ActionInputs, context: RunContext): P
     return await fromPreviousRun(inputs, compare.token, context)
   } catch (error) {
     if (!(error instanceof BaselineGoneError) || inputs.onMissingBaseline === 'fail') throw error
-    context.toolkit.warning(
+    context.log.warning(
       `${error.message}. '${Inputs.OnMissingBaseline}' is 'full': this run is a full sync (fullSync is true): ` +
         "import 'cohortFile' as a replacement of the whole list"
     )
@@ -67,7 +79,7 @@ export async function findBaseline(inputs: ActionInputs, context: RunContext): P
 async function fromFile(
   path: string,
   given: string,
-  inputs: ActionInputs,
+  inputs: BaselineJob,
   signal: AbortSignal
 ): Promise<Baseline> {
   const info = await stat(path).catch(() => undefined)
@@ -186,12 +198,11 @@ function isGhes(serverUrl: string | undefined): boolean {
  * repository, that succeeded. Newer runs that did not succeed are passed over (their changes go out again tonight).
  */
 async function fromPreviousRun(
-  inputs: ActionInputs,
+  inputs: BaselineJob,
   token: string,
   context: RunContext
 ): Promise<Baseline | undefined> {
-  const { toolkit, clock, signal, redact } = context
-  const { env } = toolkit
+  const { log, env, clock, signal, redact } = context
   if (isGhes(env.GITHUB_SERVER_URL)) {
     throw new InputError(
       Inputs.CompareWith,
@@ -206,7 +217,7 @@ async function fromPreviousRun(
     token,
     clock,
     signal,
-    log: toolkit,
+    log,
     redact,
     requestTimeoutMs: inputs.requestTimeoutMs,
     deadline: clock.now() + inputs.timeoutMs
@@ -230,15 +241,15 @@ async function fromPreviousRun(
         continue
       }
       if (passedOver) {
-        toolkit.notice(
+        log.notice(
           `Run ${passedOver.id} did not succeed (${passedOver.conclusion}): its changes are included again tonight`
         )
       }
       if (artifact.expired) throw gone(artifact, 'has expired')
-      toolkit.info(`Comparing with artifact '${artifact.name}' (id ${artifact.id}) of run ${artifact.run.id}`)
+      log.info(`Comparing with artifact '${artifact.name}' (id ${artifact.id}) of run ${artifact.run.id}`)
       return await fetchArtifact(artifact, inputs, token, context)
     }
-    toolkit.notice(
+    log.notice(
       passedOver
         ? `No earlier run delivered an export to compare with (run ${passedOver.id} did not succeed: ` +
             `${passedOver.conclusion}): every member counts as entering (fullSync)`
@@ -267,11 +278,10 @@ function gone(artifact: RunArtifact, why: string): BaselineGoneError {
  */
 async function fetchArtifact(
   artifact: RunArtifact,
-  inputs: ActionInputs,
+  inputs: BaselineJob,
   token: string,
-  { toolkit, clock, signal }: RunContext
+  { log, env, clock, signal }: RunContext
 ): Promise<Baseline> {
-  const { env } = toolkit
   const runId = artifact.run.id
   const source = String(runId)
   const dir = await mkdtemp(join(dirname(inputs.path), '.baseline-'))
@@ -287,7 +297,7 @@ async function fetchArtifact(
         signal,
         retryable: () => true,
         onRetry: (error, attempt) =>
-          toolkit.warning(`Baseline download attempt ${attempt} failed: ${error.message}`)
+          log.warning(`Baseline download attempt ${attempt} failed: ${error.message}`)
       },
       async () => {
         await rm(zipDir, { recursive: true, force: true })

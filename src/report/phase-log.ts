@@ -2,25 +2,9 @@
 // upload), each with one line per cohort event prefixed with the cohort's ID. The cohorts run concurrently, so a
 // phase's group is written once every cohort has left that phase (or ended); lines of later phases wait until then.
 import type { Toolkit } from '../runtime/toolkit.js'
+import { type CohortLog, Phase, PHASE_TITLES } from '../cohort/phases.js'
 
-const PHASES = [
-  'Prepare',
-  'Request the cohort export',
-  'Wait for the export job',
-  'Download the membership file',
-  'Compare with the last export',
-  'Upload the artifact',
-  'Report'
-]
-const GROUPS = [
-  'Prepare (baselines, re-use)',
-  'Request the cohort exports',
-  'Wait for the export jobs',
-  'Download the membership files',
-  'Compare with the last exports',
-  'Upload the artifacts',
-  'Report'
-]
+const PHASES = Object.keys(PHASE_TITLES).map(Number) as Phase[]
 
 type Line = (toolkit: Toolkit) => void
 
@@ -37,28 +21,21 @@ export class PhaseLog {
     for (const id of cohortIds) this.phase.set(id, 0)
   }
 
-  /** The toolkit one cohort logs through: its lines prefixed, grouped by phase; outputs and failure stay the step's. */
-  forCohort(cohortId: string): Toolkit {
-    const { toolkit } = this
+  /** The log one cohort writes through: its lines prefixed, grouped by phase. */
+  forCohort(cohortId: string): CohortLog {
     const line =
       (write: (t: Toolkit, message: string) => void) =>
       (message: string): void => {
         this.lines[this.phase.get(cohortId) ?? 0].push(t => write(t, `[${cohortId}] ${message}`))
       }
     return {
-      env: toolkit.env,
-      getInput: name => toolkit.getInput(name),
-      setSecret: secret => toolkit.setSecret(secret),
-      setOutput: () => undefined,
-      setFailed: () => undefined,
-      appendSummary: async () => undefined,
       info: line((t, m) => t.info(m)),
       debug: line((t, m) => t.debug(m)),
       warning: line((t, m) => t.warning(m)),
       notice: line((t, m) => t.notice(m)),
       // Lines after a step, until the next one starts, stay in that step's group.
-      group: (name, fn) => {
-        this.enter(cohortId, PHASES.indexOf(name))
+      group: (phase, fn) => {
+        this.enter(cohortId, phase)
         return fn()
       }
     }
@@ -66,7 +43,7 @@ export class PhaseLog {
 
   /** A cohort's export has ended (exported or failed): its lines from now on go to the last group, 'Report'. */
   end(cohortId: string): void {
-    this.enter(cohortId, PHASES.length - 1)
+    this.enter(cohortId, Phase.Report)
   }
 
   /** Writes every group that no cohort is still in or before; the last one ('Report') only when `final`. */
@@ -80,10 +57,10 @@ export class PhaseLog {
     this.flush()
   }
 
-  private write(phase: number): void {
+  private write(phase: Phase): void {
     const lines = this.lines[phase].splice(0)
     if (lines.length === 0) return
-    this.toolkit.info(`::group::${GROUPS[phase]}`)
+    this.toolkit.info(`::group::${PHASE_TITLES[phase].several}`)
     for (const write of lines) write(this.toolkit)
     this.toolkit.info('::endgroup::')
   }

@@ -1,9 +1,16 @@
 import * as core from '@actions/core'
 import type { Clock } from './clock.js'
 
-/** What every part of a run is given: the toolkit, the clock, the run's cancellation and the secrets' redaction. */
+/** The runner's environment (GITHUB_*, RUNNER_*, ACTIONS_*). */
+export type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * What every part of a cohort's export is given: where to log, the runner's environment, the clock, the run's
+ * cancellation and the secrets' redaction. Not the toolkit: outputs and the step's failure are set at the top.
+ */
 export interface RunContext {
-  toolkit: Toolkit
+  log: Log
+  env: Env
   clock: Clock
   signal: AbortSignal
   redact: (text: string) => string
@@ -16,13 +23,16 @@ export interface Logger {
   warning(message: string): void
 }
 
+/** A Logger that can also raise a notice annotation. */
+export interface Log extends Logger {
+  notice(message: string): void
+}
+
 /**
  * The little of the Actions toolkit the action uses. `run()` takes one, so tests pass a fake that records what the
  * action did instead of patching `process.env` and stdout.
  */
-export interface Toolkit extends Logger {
-  /** Raises a notice annotation. */
-  notice(message: string): void
+export interface Toolkit extends Log {
   /** An input's value, trimmed; '' when not set. */
   getInput(name: string): string
   setOutput(name: string, value: string): void
@@ -33,8 +43,7 @@ export interface Toolkit extends Logger {
   group<T>(name: string, fn: () => Promise<T>): Promise<T>
   /** Appends HTML/Markdown to the job summary; does nothing where there is none. */
   appendSummary(text: string): Promise<void>
-  /** The runner's environment (GITHUB_*, RUNNER_*, ACTIONS_*). */
-  readonly env: Readonly<Record<string, string | undefined>>
+  readonly env: Env
 }
 
 /** The toolkit of a real run: `@actions/core` and `process.env`. */

@@ -28,8 +28,9 @@ beforeEach(() => {
   inputs = { 'cohort-id': 'abc123', 'api-key': 'key-1', 'secret-key': 'secret-2' }
 })
 
-async function read(): Promise<ReturnType<typeof readInputs>> {
-  return readInputs(new FakeToolkit(inputs, env), new Redactor())
+/** The job of the one cohort the inputs name. */
+async function read(): Promise<ReturnType<typeof readInputs>[number]> {
+  return readInputs(new FakeToolkit(inputs, env), new Redactor())[0]
 }
 
 describe('readInputs: valid values', () => {
