@@ -16,6 +16,7 @@ import { InputError } from '../errors.js'
 import type { CohortJob } from '../config/inputs.js'
 import type { ColumnChanges } from '../compare/keyed-rows.js'
 import { type Manifest, siblings } from './manifest.js'
+import type { Scheduler } from '../net/scheduler.js'
 import type { RunContext } from '../runtime/toolkit.js'
 import { type CohortLog, Phase } from './phases.js'
 
@@ -62,7 +63,7 @@ export class MassExitError extends Error {
 export type ChangesJob = BaselineJob &
   Pick<CohortJob, 'cohortId' | 'includeProps' | 'propKeys' | 'maxExiting' | 'compareKey'>
 
-type ChangesContext = RunContext & { log: CohortLog }
+type ChangesContext = RunContext & { log: CohortLog; scheduler?: Scheduler }
 
 /**
  * The comparison with the last export: the baseline is found (and fetched) before the export spends a cohort
@@ -198,8 +199,10 @@ export class Changes {
     const { log: toolkit } = this.context
     let result: Comparison
     try {
+      const { signal, scheduler } = this.context
       result = await compareMemberships(current, baseline.csv, inputs.compareKey, files, dirname(current), {
-        signal: this.context.signal
+        signal,
+        scheduler
       })
     } catch (error) {
       if (error instanceof MissingKeyColumnError && error.file === 'current') {

@@ -1,6 +1,6 @@
 // What changed between two membership files, matched by a key column, without holding either file in memory. Files
 // that are both in key order (an export sorted by ID) are walked side by side in one pass (merge-join.ts). Otherwise,
-// a hash join on two threads: both files are spread over bucket files by a hash of the key (spread.ts); each
+// a hash join: both files are spread over bucket files by a hash of the key (spread.ts); each
 // bucket's baseline is indexed in memory (an open-addressing table of offsets: no string per row) and matched
 // against the same bucket of the new file (match.ts); the change runs each bucket wrote are merged by row number
 // into the change files (change-runs.ts). Either way the rows are copied byte for byte, in source order.
@@ -9,11 +9,10 @@ import { join } from 'node:path'
 import { mergeRuns, type Run } from './change-runs.js'
 import { headerOf } from './csv.js'
 import { compareSorted } from './merge-join.js'
-import { type JoinHelper, startJoinHelper } from './join-worker.js'
 import { columnChanges, type ColumnChanges } from './keyed-rows.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
-import { rejectOnAbort } from '../runtime/cancel.js'
+import type { Scheduler } from '../net/scheduler.js'
 
 export { MissingKeyColumnError } from './keyed-rows.js'
 export { RecordTooLargeError } from '../errors.js'
@@ -50,23 +49,21 @@ export interface CompareOptions {
   /** The longest CSV record allowed in either file (64 MiB by default): a longer one throws RecordTooLargeError. */
   maxRecordBytes?: number
   /**
-   * The run's cancellation: once aborted, the comparison stops within a batch of rows (its worker thread too), removes
+   * The run's cancellation: once aborted, the comparison stops within a batch of rows, removes
    * what it wrote, and rejects with the signal's reason.
    */
   signal?: AbortSignal
+  /** With several cohorts: the scheduler, which runs one comparison at a time. */
+  scheduler?: Pick<Scheduler, 'compare'>
 }
 
 const BUCKET_BYTES = 4 << 20
 
-/** The comparison running now, if any: the next one waits for it. */
-let running: Promise<unknown> = Promise.resolve()
-
 /**
- * Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). One
- * comparison at a time in the process (several cohorts may finish together): each already keeps both threads busy,
- * so running two at once would not finish sooner, and memory stays that of one.
+ * Compares `current` against `baseline` by the column `key`; writes the change files (`workDir` for scratch). With
+ * several cohorts, the scheduler runs one comparison at a time (net/scheduler.ts).
  */
-export function compareMemberships(
+export async function compareMemberships(
   current: string,
   baseline: string,
   key: string,
@@ -74,31 +71,17 @@ export function compareMemberships(
   workDir: string,
   options: CompareOptions = {}
 ): Promise<Comparison> {
-  const previous = running
-  const comparison = (async () => {
-    try {
-      // A cancellation does not wait for the comparison before this one.
-      await abortable(previous, options.signal)
-      options.signal?.throwIfAborted()
-      return await compareNow(current, baseline, key, out, workDir, options)
-    } catch (error) {
-      // A failed comparison leaves no change file (not even one of an earlier export at that name).
-      for (const file of Object.values(out)) await rm(file, { force: true })
-      throw error
-    }
-  })()
-  running = Promise.allSettled([previous, comparison])
-  return comparison
-}
-
-/** `promise`, or the signal's reason as soon as it aborts. */
-async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  const aborted = rejectOnAbort(signal)
+  const { signal = new AbortController().signal, scheduler } = options
+  const compare = (): Promise<Comparison> => {
+    signal.throwIfAborted()
+    return compareNow(current, baseline, key, out, workDir, options)
+  }
   try {
-    return await Promise.race([promise, aborted.promise])
-  } finally {
-    aborted.dispose()
+    return await (scheduler ? scheduler.compare(compare, signal) : compare())
+  } catch (error) {
+    // A failed comparison leaves no change file (not even one of an earlier export at that name).
+    for (const file of Object.values(out)) await rm(file, { force: true })
+    throw error
   }
 }
 
@@ -145,46 +128,17 @@ async function compareHashed(
   const sizes = (await stat(current)).size + (await stat(baseline)).size
   const count = Math.min(256, Math.max(1, Math.ceil(sizes / BUCKET_BYTES)))
   const dir = await mkdtemp(join(workDir, '.compare-'))
-  let helper: JoinHelper | undefined
   try {
-    helper = startJoinHelper(signal)
-    // Both files at once, the baseline in the helper thread (both headers were checked by compareSorted).
-    const other = helper.spread({
-      path: baseline,
-      file: 'baseline',
-      key,
-      dir,
-      name: 'b',
-      count,
-      maxRecordBytes
-    })
-    other.catch(() => undefined)
-    const next = await spreadHere(
-      {
-        path: current,
-        file: 'current',
-        key,
-        dir,
-        name: 'c',
-        count,
-        maxRecordBytes,
-        skippedRun: join(dir, 'c.s')
-      },
-      signal
-    )
-    const base = await other
+    // The new file, then the baseline (both headers were checked by compareSorted), on this thread: a second one
+    // bought less than 25 % on 2 M shuffled members and cost 30–40 MiB (bench/notes.md, 2026-12).
+    const spread = (path: string, file: 'baseline' | 'current', name: string, skippedRun?: string) =>
+      spreadHere({ path, file, key, dir, name, count, maxRecordBytes, skippedRun }, signal)
+    const next = await spread(current, 'current', 'c', join(dir, 'c.s'))
+    const base = await spread(baseline, 'baseline', 'b')
     const columns = columnChanges(base.names, next.names)
-    // Half the buckets each.
     const buckets = Array.from({ length: count }, (_, b) => b)
-    const task = (name: string, half: number): MatchTask => ({
-      dir,
-      name,
-      buckets: buckets.filter(b => b % 2 === half),
-      columnsDiffer: columns.differ
-    })
-    const theirs = helper.match(task('r1', 1))
-    theirs.catch(() => undefined)
-    const parts = [await matchBuckets(task('r0', 0), signal), await theirs]
+    const task: MatchTask = { dir, name: 'r0', buckets, columnsDiffer: columns.differ }
+    const parts = [await matchBuckets(task, signal)]
     const sum = (count: (part: Matched) => number): number =>
       parts.reduce((total, part) => total + count(part), 0)
     const runs = (kind: keyof Matched['runs']): Run[] => parts.flatMap(part => part.runs[kind])
@@ -208,8 +162,6 @@ async function compareHashed(
       }
     }
   } finally {
-    // The thread first: it closes its files (also when cancelled) before their folder goes.
-    await helper?.stop()
     await rm(dir, { recursive: true, force: true })
   }
 }

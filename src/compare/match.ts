@@ -1,6 +1,6 @@
 // Pass 2 of the hash join: bucket by bucket, the baseline's records are indexed by key (the first occurrence wins)
 // and the new file's records of the same bucket are looked up in that table; the entering, changed and exiting rows
-// go to change runs, one run per bucket and kind. Buckets are independent, so two threads can each match some.
+// go to change runs, one run per bucket and kind.
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { closeAll, KeyTable, readBucket, sameRow } from './buckets.js'

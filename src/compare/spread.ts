@@ -1,5 +1,5 @@
-// Pass 1 of the hash join: every row of a file with a non-empty key into the bucket file of its key's hash. The two
-// files are spread at the same time, the baseline in the join's worker thread where there is one (join-worker.ts).
+// Pass 1 of the hash join: every row of a file with a non-empty key into the bucket file of its key's hash, the new
+// file first, then the baseline.
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'

@@ -1,7 +1,7 @@
 // One scheduler for every cohort's Amplitude requests, so that several cohorts exported in one step stay within
 // Amplitude's limits together: requests in flight across the API, step-1 starts in a rolling window, and the pauses a
 // Retry-After asks for. Storage downloads are not Amplitude requests; they have their own, smaller limit so that disk
-// and memory stay bounded.
+// and memory stay bounded; and the comparisons run one at a time.
 //
 // Waiters are granted in arrival order by `dispatch()`, which runs whenever something changes (a waiter arrives, a
 // slot is released, a waiter is cancelled, a pause is set). Waits on time (a window slot, a pause) share one timer on
@@ -19,6 +19,11 @@ export interface SchedulerLimits {
   windowMs: number
   /** Storage downloads at once (they do not count as Amplitude requests). */
   maxDownloads: number
+  /**
+   * Comparisons at once (1 when not given): a comparison keeps a core busy and holds its buckets' tables, so two at once
+   * would not finish sooner, and memory stays that of one.
+   */
+  maxComparisons?: number
 }
 
 /** What Amplitude documents: 5 concurrent requests, 4 cohort requests a minute; and 2 downloads for the runner. */
@@ -29,8 +34,8 @@ export const AMPLITUDE_LIMITS: SchedulerLimits = Object.freeze({
   maxDownloads: 2
 })
 
-/** A storage download waits in the same queue under this lane. */
-type Lane = Endpoint | 'download'
+/** A storage download, and a comparison, wait in the same queue under these lanes. */
+type Lane = Endpoint | 'download' | 'compare'
 
 interface Waiter {
   lane: Lane
@@ -41,6 +46,7 @@ interface Waiter {
 export class Scheduler {
   private inFlight = 0
   private downloads = 0
+  private comparisons = 0
   private startCount = 0
   private readonly waiting: Waiter[] = []
   /**
@@ -80,6 +86,11 @@ export class Scheduler {
     return this.schedule('download', fn, signal)
   }
 
+  /** Runs `fn` (a comparison) with at most maxComparisons at once. */
+  compare<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    return this.schedule('compare', fn, signal)
+  }
+
   /** A Retry-After from Amplitude on `endpoint`: no request to it starts before now + `ms` (pauses only extend). */
   pause(endpoint: Endpoint, ms: number): void {
     this.pausedUntil[endpoint] = Math.max(this.pausedUntil[endpoint], this.clock.now() + ms)
@@ -102,8 +113,7 @@ export class Scheduler {
       }
       const slot = { settled: Infinity }
       const release = (): void => {
-        if (lane === 'download') this.downloads--
-        else this.inFlight--
+        this.take(lane, -1)
         slot.settled = this.clock.now()
         this.dispatch()
       }
@@ -176,8 +186,7 @@ export class Scheduler {
         continue
       }
       this.waiting.splice(this.waiting.indexOf(waiter), 1)
-      if (waiter.lane === 'download') this.downloads++
-      else this.inFlight++
+      this.take(waiter.lane, 1)
       waiter.start()
     }
     return wake
@@ -189,6 +198,7 @@ export class Scheduler {
    */
   private blockedUntil(lane: Lane, now: number): number {
     if (lane === 'download') return this.downloads < this.limits.maxDownloads ? now : Infinity
+    if (lane === 'compare') return this.comparisons < (this.limits.maxComparisons ?? 1) ? now : Infinity
     if (this.inFlight >= this.limits.maxInFlight) return Infinity
     let until = this.pausedUntil[lane]
     const { window: held, limits } = this
@@ -199,6 +209,13 @@ export class Scheduler {
       until = Math.max(until, settled[held.length - limits.startsPerWindow] + limits.windowMs)
     }
     return until
+  }
+
+  /** Counts a slot of `lane` taken (1) or released (-1). */
+  private take(lane: Lane, slots: 1 | -1): void {
+    if (lane === 'download') this.downloads += slots
+    else if (lane === 'compare') this.comparisons += slots
+    else this.inFlight += slots
   }
 
   /** Keeps one timer for the earliest wait on time; an earlier one replaces it, none is needed when nobody waits. */

@@ -20,8 +20,8 @@ export function cancelOnSignals(): { signal: AbortSignal; dispose: () => void } 
 }
 
 /**
- * What long loops check between batches to stop when the run is cancelled: an AbortSignal, or the flag a worker thread
- * reads (join-worker.ts). Throws the reason when cancelled.
+ * What long loops check between batches to stop when the run is cancelled (an AbortSignal is one). Throws the reason
+ * when cancelled.
  */
 export interface Cancellation {
   throwIfAborted(): void
