@@ -18,16 +18,17 @@ export const modules = {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(83916);
+/* harmony import */ var _runtime_runner_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9852);
 // The workflow artifact, through `@actions/artifact`. Loaded lazily (it is most of the bundle): a first attempt that
 // does not upload never loads it.
 
 
 
 
+
 /** The artifact's page in the run: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/<id>`. */
 function artifactUrl(id, env) {
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
+    return `${(0,_runtime_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .runUrl */ .Vp)(env)}/artifacts/${id}`;
 }
 function conflict(name) {
     return new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ArtifactError */ .nE(`An artifact named '${name}' already exists in this workflow run (a re-run?)`, name);

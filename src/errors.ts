@@ -242,6 +242,34 @@ export class RecordTooLargeError extends Error {
   }
 }
 
+/** A file has no column of that name. */
+export class MissingKeyColumnError extends Error {
+  constructor(
+    readonly file: 'baseline' | 'current',
+    readonly key: string,
+    /** The file's columns (none for an empty file). */
+    readonly columns: string[]
+  ) {
+    super(`the ${file === 'baseline' ? 'baseline' : 'new'} file has no column '${key}'`)
+    this.name = 'MissingKeyColumnError'
+  }
+}
+
+/** More members would exit than `max-exiting` allows: most likely a broken cohort definition, not real churn. */
+export class MassExitError extends Error {
+  constructor(
+    readonly exiting: number,
+    /** The limit as given: `50`, or `5% (50 of 1000)`. */
+    readonly limit: string,
+    readonly baselineMembers: number
+  ) {
+    super(
+      `${exiting} of the baseline's ${baselineMembers} members would exit, more than the limit of ${limit}`
+    )
+    this.name = 'MassExitError'
+  }
+}
+
 /** Retry this download: the body is not a complete, valid membership file. Never final. */
 export class InvalidFileError extends Error {
   constructor(message: string) {

@@ -2,10 +2,10 @@
 // nothing of the Action: its errors carry facts (status, what was asked, the server's words), not advice about inputs.
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
-import type { Clock } from '../runtime/clock.js'
+import type { Clock, Deadline } from '../runtime/clock.js'
 import { type CohortInfo, parseCohortList } from '../config/cohort-list.js'
 import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from '../errors.js'
-import { type JobStatus, normalizeStatus } from './job-status.js'
+import { isRequestId, type JobStatus, normalizeStatus } from './job-status.js'
 import { parseRetryAfter, retry, type RetryPolicy } from '../net/retry.js'
 import type { Endpoint, Scheduler } from '../net/scheduler.js'
 import type { Logger } from '../runtime/toolkit.js'
@@ -48,8 +48,8 @@ export interface ClientOptions {
   clock: Clock
   /** Removes secrets from text a server sends back, before any excerpt is cut from it. */
   redact: (text: string) => string
-  /** Epoch ms (on `clock`) after which no retry wait may end; undefined for none. Asked at each request. */
-  deadline?: () => number | undefined
+  /** After which no retry wait may end; step 1 starts it when it is sent (`timeout` counts from there). */
+  deadline?: Deadline
   /** Shared by every cohort of a step: Amplitude's rate limits across them (see scheduler.ts). */
   scheduler?: Scheduler
 }
@@ -78,8 +78,6 @@ export class AmplitudeClient {
   private readonly apiOrigin: string
   /** Requests sent, by step, for the logs and the reliability report. */
   readonly sent: Record<Step, number> = { cohorts: 0, request: 0, status: 0, file: 0, storage: 0 }
-  /** When step 1 was first sent (after any wait for the scheduler): `timeout` counts from here. */
-  requestSentAt?: number
 
   constructor(private readonly options: ClientOptions) {
     const requestOptions = {
@@ -106,7 +104,10 @@ export class AmplitudeClient {
     const query = new URLSearchParams({ props: includeProps ? '1' : '0' })
     for (const key of propKeys) query.append('propKeys', key)
     const url = `${this.options.baseUrl}/api/5/cohorts/request/${pathSegment(cohortId, 'the cohort ID')}?${query}`
-    const { body } = await this.getJson(url, 'request', `cohort '${cohortId}'`)
+    // `timeout` counts from the moment step 1 is sent, after any wait for the scheduler.
+    const { body } = await this.getJson(url, 'request', `cohort '${cohortId}'`, () =>
+      this.options.deadline?.start()
+    )
     const requestId = body.request_id
     if (typeof requestId !== 'string' && typeof requestId !== 'number') {
       throw new UnexpectedResponseError(
@@ -114,7 +115,7 @@ export class AmplitudeClient {
       )
     }
     const id = String(requestId)
-    if (!/^[A-Za-z0-9_-]{1,200}$/.test(id)) {
+    if (!isRequestId(id)) {
       throw new UnexpectedResponseError(`Amplitude returned a request_id that is not a plain identifier`)
     }
     return id
@@ -203,7 +204,6 @@ export class AmplitudeClient {
     }
     if (new URL(url).origin === this.apiOrigin) headers.authorization = this.options.authorization
     this.sent[step]++
-    if (step === 'request') this.requestSentAt ??= this.options.clock.now()
     log.debug(`GET ${stripQueries(url)}`)
     const client = step === 'storage' ? this.storage : this.http
     return send(client, url, headers, what, { timeoutMs: requestTimeoutMs, signal, redact })
@@ -242,13 +242,15 @@ export class AmplitudeClient {
   private getJson(
     url: string,
     step: JsonStep,
-    what: string
+    what: string,
+    /** Called as each attempt is sent. */
+    onSend?: () => void
   ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
     const { signal, log, clock } = this.options
     const context = {
       clock,
       signal,
-      deadline: this.options.deadline,
+      deadline: () => this.options.deadline?.at,
       retryable: (error: unknown) => error instanceof TransientError,
       retryAfterMs: (error: unknown) => (error as TransientError).retryAfterMs,
       onRetry: (error: Error, attempt: number, waitMs: number) =>
@@ -257,7 +259,12 @@ export class AmplitudeClient {
             `(attempt ${attempt + 1} of ${JSON_RETRY.maxAttempts})`
         )
     }
-    return retry(JSON_RETRY, context, () => this.limited(laneOf(step), () => this.readJson(url, step, what)))
+    return retry(JSON_RETRY, context, () =>
+      this.limited(laneOf(step), () => {
+        onSend?.()
+        return this.readJson(url, step, what)
+      })
+    )
   }
 
   /** One GET of a JSON endpoint, read whole. */

@@ -26,3 +26,8 @@ export function normalizeStatus(value: unknown): JobStatus {
       return 'unknown'
   }
 }
+
+/** A request ID as Amplitude gives one, and as `request-id` takes it: a plain identifier. */
+export function isRequestId(text: string): boolean {
+  return /^[A-Za-z0-9_-]{1,200}$/.test(text)
+}

@@ -31,6 +31,11 @@ export interface SaveOptions {
 const PROGRESS_EVERY_MS = 10_000
 
 const GZIP_MAGIC = [0x1f, 0x8b]
+
+/** Whether a file's first bytes are gzip's magic number. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
+}
 // Errors of the file system, not the network: a fresh download would fail the same way.
 const WRITE_ERRORS = new Set([
   'ENOSPC',
@@ -136,7 +141,7 @@ export async function saveBody(
     : undefined
   try {
     const head = await peek(body, GZIP_MAGIC.length)
-    const magic = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
+    const magic = isGzip(head)
     const gzip = magic || file.contentEncoding === 'gzip' || file.contentEncoding === 'x-gzip'
     if (file.contentEncoding && !gzip && file.contentEncoding !== 'identity') {
       throw new InvalidFileError(`the file has an unsupported Content-Encoding '${file.contentEncoding}'`)

@@ -1,18 +1,12 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { asBaselineError, type Baseline, type BaselineJob, findBaseline } from '../github/baseline.js'
-import {
-  type ChangeFiles,
-  compareMemberships,
-  type Comparison,
-  firstExport,
-  MissingKeyColumnError
-} from '../compare/compare.js'
+import { type ChangeFiles, compareMemberships, type Comparison, firstExport } from '../compare/compare.js'
 import { Inputs } from '../config/constants.js'
 import { headerOf, parseFields } from '../compare/csv.js'
 import type { Membership } from '../amplitude/download.js'
 import { type HistoryEntry, nextHistory } from '../report/history.js'
-import { InputError } from '../errors.js'
+import { InputError, MassExitError, MissingKeyColumnError } from '../errors.js'
 import type { CohortJob } from '../config/inputs.js'
 import type { ColumnChanges } from '../compare/keyed-rows.js'
 import { type Manifest, siblings } from './manifest.js'
@@ -43,21 +37,6 @@ export interface ChangeReport {
 
 /** What the manifest records of the export itself. */
 type ExportFacts = { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
-
-/** More members would exit than `max-exiting` allows: most likely a broken cohort definition, not real churn. */
-export class MassExitError extends Error {
-  constructor(
-    readonly exiting: number,
-    /** The limit as given: `50`, or `5% (50 of 1000)`. */
-    readonly limit: string,
-    readonly baselineMembers: number
-  ) {
-    super(
-      `${exiting} of the baseline's ${baselineMembers} members would exit, more than the limit of ${limit}`
-    )
-    this.name = 'MassExitError'
-  }
-}
 
 /** What the comparison reads of the cohort's job. */
 export type ChangesJob = BaselineJob &
@@ -156,7 +135,7 @@ export class Changes {
       }
     }
     // The chain of manifests is the history: the baseline's, plus this export.
-    report.history = nextHistory(this.baseline?.manifest?.history, {
+    report.history = nextHistory(this.baseline?.manifest?.history ?? [], {
       exportedAt: facts.exportedAt,
       requestId: facts.requestId,
       memberCount: membership.members,

@@ -5,6 +5,7 @@ import { InputError } from '../errors.js'
 import type { CohortJob } from '../config/inputs.js'
 import { type CohortLog, Phase } from './phases.js'
 import type { Env, Logger } from '../runtime/toolkit.js'
+import { onEnterpriseServer, runAttempt } from '../runtime/runner.js'
 import type { UploadedArtifact, UploadOptions } from '../github/artifact.js'
 
 /** What delivery uses of the cohort's job. */
@@ -34,7 +35,7 @@ export class Delivery {
   /** The upload needs the Actions runtime of github.com or GHE.com: checked before anything else is spent. */
   requireRuntime(): void {
     const { env } = this.runner
-    if (this.upload && onEnterpriseServer(env.GITHUB_SERVER_URL)) {
+    if (this.upload && onEnterpriseServer(env)) {
       throw new InputError(
         Inputs.UploadArtifact,
         'is not available on GitHub Enterprise Server: the artifact client this action uses (@actions/artifact 6) ' +
@@ -57,7 +58,7 @@ export class Delivery {
    * at once.
    */
   async checkName(): Promise<void> {
-    if (this.upload && Number(this.runner.env.GITHUB_RUN_ATTEMPT || '1') > 1) {
+    if (this.upload && runAttempt(this.runner.env) > 1) {
       const { checkArtifactName } = await import('../github/artifact.js')
       await checkArtifactName(this.upload, this.runner)
     }
@@ -72,13 +73,4 @@ export class Delivery {
       return uploadMembership(files, upload, log, this.runner.env)
     })
   }
-}
-
-/**
- * Whether the run is on GitHub Enterprise Server, as `@actions/artifact` decides it (it refuses every call there):
- * any server but github.com, GHE.com (data residency) and *.localhost.
- */
-export function onEnterpriseServer(serverUrl: string | undefined): boolean {
-  const host = new URL(serverUrl || 'https://github.com').hostname.toLowerCase()
-  return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
 }

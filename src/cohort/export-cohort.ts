@@ -72,7 +72,7 @@ async function exportSteps(job: CohortJob, context: CohortContext): Promise<void
         changed: manifest.changedCount,
         skipped: manifest.skippedCount ?? null,
         files: reused.files,
-        history: Array.isArray(manifest.history) ? manifest.history : []
+        history: manifest.history
       },
       artifact
     })

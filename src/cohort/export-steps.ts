@@ -5,6 +5,7 @@ import { downloadMembership, type Membership } from '../amplitude/download.js'
 import { formatBytes, formatDuration, formatRate } from '../report/format.js'
 import type { CohortJob } from '../config/inputs.js'
 import type { JobStatus } from '../amplitude/job-status.js'
+import { Deadline } from '../runtime/clock.js'
 import { waitForCompletion } from '../amplitude/wait.js'
 import type { CohortContext, ExportResult } from './outcome.js'
 import { type CohortLog, Phase } from './phases.js'
@@ -28,10 +29,10 @@ export type ExportJob = Pick<
 /** Request (or resume), wait, download: returns what the export yielded; each fact is reported as it is known. */
 export async function runExportSteps(job: ExportJob, context: CohortContext): Promise<ExportResult> {
   const { log, clock, signal, onProgress } = context
-  const started = clock.now()
   // `timeout` counts from step 1 (not from a wait for the scheduler before it); a resumed export from now.
-  const deadline = (): number => (client.requestSentAt ?? started) + job.timeoutMs
-  const client: AmplitudeClient = new AmplitudeClient({
+  const deadline = new Deadline(clock, job.timeoutMs)
+  if (job.requestId) deadline.start()
+  const client = new AmplitudeClient({
     baseUrl: job.baseUrl,
     authorization: job.authorization,
     requestTimeoutMs: job.requestTimeoutMs,
@@ -39,7 +40,7 @@ export async function runExportSteps(job: ExportJob, context: CohortContext): Pr
     log,
     clock,
     redact: context.redact,
-    deadline: () => (job.requestId || client.requestSentAt !== undefined ? deadline() : undefined),
+    deadline,
     scheduler: context.scheduler
   })
   const requests = client.sent
@@ -51,15 +52,9 @@ export async function runExportSteps(job: ExportJob, context: CohortContext): Pr
         `Resuming export request '${job.requestId}' (the 'request-id' input): no cohort request is spent`
       )
     }
-    const requestedAt = job.requestId ? undefined : (client.requestSentAt ?? started)
+    const requestedAt = job.requestId ? undefined : deadline.startedAt
     onProgress({ requestId, requestedAt, finalStatus: 'queued' })
-    const { finalStatus, membership } = await afterRequest(
-      client,
-      requestId,
-      job,
-      context,
-      requestedAt ?? started
-    )
+    const { finalStatus, membership } = await afterRequest(client, requestId, job, context, deadline)
     return { requestId, requestedAt, finalStatus, membership, requests }
   } catch (error) {
     // A resumed request that Amplitude no longer knows (its file lives seven days).
@@ -91,16 +86,16 @@ async function afterRequest(
   requestId: string,
   job: ExportJob,
   context: CohortContext,
-  requestedAt: number
+  deadline: Deadline
 ): Promise<{ finalStatus: JobStatus; membership: Membership }> {
   const { log, clock, signal } = context
   let finalStatus: JobStatus = 'queued'
-  // `timeout` counts from step 1.
-  const deadline = requestedAt + job.timeoutMs
+  // Started by step 1's request, or at the start of a resumed export.
+  const requestedAt = deadline.startedAt ?? clock.now()
   await log.group(Phase.Wait, async () => {
     const polls = await waitForCompletion(client, requestId, {
       pollIntervalMs: job.pollIntervalMs,
-      deadline,
+      deadline: deadline.at ?? requestedAt + job.timeoutMs,
       startedAt: requestedAt,
       signal,
       log,

@@ -1,6 +1,6 @@
 import { basename, dirname, join } from 'node:path'
 import { BaselineError } from '../errors.js'
-import type { HistoryEntry } from '../report/history.js'
+import { type HistoryEntry, readHistory } from '../report/history.js'
 
 /**
  * `<name>.json` beside the membership file and in the artifact: what was exported, so that the next run can check the
@@ -70,7 +70,7 @@ export function readManifest(text: string, source: string): Manifest {
   if (m.version !== 1) throw fail(`has version ${JSON.stringify(m.version)}, not 1`)
   const problem = FIELDS.find(([name, valid]) => !valid(m[name]))
   if (problem) throw fail(`has no valid '${problem[0]}'`)
-  return { ...(m as unknown as Manifest), history: Array.isArray(m.history) ? m.history : [] }
+  return { ...(m as unknown as Manifest), history: readHistory(m.history) }
 }
 
 const isText = (v: unknown): boolean => typeof v === 'string'

@@ -6,6 +6,7 @@ import { BaselineError, messageOf } from '../errors.js'
 import type { CohortJob } from '../config/inputs.js'
 import { type Manifest, siblings } from './manifest.js'
 import type { Env, Logger } from '../runtime/toolkit.js'
+import { runAttempt } from '../runtime/runner.js'
 
 /** An export an earlier attempt of this run uploaded, put back at `path`: what the report needs. */
 export interface Reused {
@@ -31,7 +32,7 @@ export async function reuseEarlierAttempt(
   inputs: ReuseJob,
   { log, env }: { log: Logger; env: Env }
 ): Promise<Reused | undefined> {
-  if (!inputs.uploadArtifact || !inputs.reuseOnRerun || Number(env.GITHUB_RUN_ATTEMPT || '1') <= 1) {
+  if (!inputs.uploadArtifact || !inputs.reuseOnRerun || runAttempt(env) <= 1) {
     return undefined
   }
   const dir = await mkdtemp(join(dirname(inputs.path), '.reuse-'))

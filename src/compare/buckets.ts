@@ -1,7 +1,7 @@
 // The on-disk pieces of the comparison's hash join (compare.ts): per bucket, a data file of [key][row] bytes and an
 // index file of fixed [row u32][key hash u32][data offset u32][key length u32] entries (a record's row ends where the
 // next record's key starts), read back straight into a typed array; a table over one bucket's records by key bytes;
-// and change runs of [row u32][length u32][row] records merged by row number. Fixed buffers throughout: memory does
+// and change segments of [row u32][length u32][row] records merged by row number. Fixed buffers throughout: memory does
 // not grow with the files.
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
 import { sameRecord } from './csv.js'

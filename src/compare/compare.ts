@@ -2,11 +2,11 @@
 // that are both in key order (an export sorted by ID) are walked side by side in one pass (merge-join.ts). Otherwise,
 // a hash join: both files are spread over bucket files by a hash of the key (spread.ts); each
 // bucket's baseline is indexed in memory (an open-addressing table of offsets: no string per row) and matched
-// against the same bucket of the new file (match.ts); the change runs each bucket wrote are merged by row number
-// into the change files (change-runs.ts). Either way the rows are copied byte for byte, in source order.
+// against the same bucket of the new file (match.ts); the change segments each bucket wrote are merged by row number
+// into the change files (change-segments.ts). Either way the rows are copied byte for byte, in source order.
 import { copyFile, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { mergeRuns, type Run } from './change-runs.js'
+import { mergeSegments, type Segment } from './change-segments.js'
 import { headerOf } from './csv.js'
 import { compareSorted } from './merge-join.js'
 import { columnChanges, type ColumnChanges } from './keyed-rows.js'
@@ -14,7 +14,7 @@ import { matchBuckets, type Matched, type MatchTask } from './match.js'
 import { spreadHere } from './spread.js'
 import type { Scheduler } from '../net/scheduler.js'
 
-export { MissingKeyColumnError } from './keyed-rows.js'
+export { MissingKeyColumnError } from '../errors.js'
 export { RecordTooLargeError } from '../errors.js'
 
 export interface ChangeFiles {
@@ -116,7 +116,7 @@ async function compareNow(
   }
 }
 
-/** The hash join: both files spread over bucket files, matched bucket by bucket, the change runs merged. */
+/** The hash join: both files spread over bucket files, matched bucket by bucket, the change segments merged. */
 async function compareHashed(
   current: string,
   baseline: string,
@@ -131,8 +131,8 @@ async function compareHashed(
   try {
     // The new file, then the baseline (both headers were checked by compareSorted), on this thread: a second one
     // bought less than 25 % on 2 M shuffled members and cost 30–40 MiB (bench/notes.md, 2026-12).
-    const spread = (path: string, file: 'baseline' | 'current', name: string, skippedRun?: string) =>
-      spreadHere({ path, file, key, dir, name, count, maxRecordBytes, skippedRun }, signal)
+    const spread = (path: string, file: 'baseline' | 'current', name: string, skippedSegment?: string) =>
+      spreadHere({ path, file, key, dir, name, count, maxRecordBytes, skippedSegment }, signal)
     const next = await spread(current, 'current', 'c', join(dir, 'c.s'))
     const base = await spread(baseline, 'baseline', 'b')
     const columns = columnChanges(base.names, next.names)
@@ -141,12 +141,13 @@ async function compareHashed(
     const parts = [await matchBuckets(task, signal)]
     const sum = (count: (part: Matched) => number): number =>
       parts.reduce((total, part) => total + count(part), 0)
-    const runs = (kind: keyof Matched['runs']): Run[] => parts.flatMap(part => part.runs[kind])
-    await mergeRuns(runs('entering'), partial.entering, next.header, signal)
-    await mergeRuns(runs('changed'), partial.changed, next.header, signal)
-    await mergeRuns(runs('exiting'), partial.exiting, base.header, signal)
-    const skipped = [...(next.skipped ? [next.skipped] : []), ...runs('skipped')]
-    await mergeRuns(skipped, partial.skipped, next.header, signal)
+    const segments = (kind: keyof Matched['segments']): Segment[] =>
+      parts.flatMap(part => part.segments[kind])
+    await mergeSegments(segments('entering'), partial.entering, next.header, signal)
+    await mergeSegments(segments('changed'), partial.changed, next.header, signal)
+    await mergeSegments(segments('exiting'), partial.exiting, base.header, signal)
+    const skipped = [...(next.skipped ? [next.skipped] : []), ...segments('skipped')]
+    await mergeSegments(skipped, partial.skipped, next.header, signal)
     return {
       method: 'hash',
       entering: sum(part => part.entering),

@@ -5,21 +5,9 @@
 // A key is bytes: the field's raw bytes once unquoted, never decoded as text, so `"7"` and `7` are one key and two
 // different invalid UTF-8 sequences are two. Column names are bytes too (a byte order mark before the header is not
 // part of the first).
+import { MissingKeyColumnError } from '../errors.js'
 import { CsvCursor } from './csv-cursor.js'
 import { fieldBytes, fieldRange, headerNames } from './csv.js'
-
-/** A file has no column of that name. */
-export class MissingKeyColumnError extends Error {
-  constructor(
-    readonly file: 'baseline' | 'current',
-    readonly key: string,
-    /** The file's columns (none for an empty file). */
-    readonly columns: string[]
-  ) {
-    super(`the ${file === 'baseline' ? 'baseline' : 'new'} file has no column '${key}'`)
-    this.name = 'MissingKeyColumnError'
-  }
-}
 
 export class KeyedRows {
   readonly cursor: CsvCursor

@@ -1,14 +1,14 @@
 // Pass 2 of the hash join: bucket by bucket, the baseline's records are indexed by key (the first occurrence wins)
 // and the new file's records of the same bucket are looked up in that table; the entering, changed and exiting rows
-// go to change runs, one run per bucket and kind.
+// go to change segments, one segment per bucket and kind.
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { closeAll, KeyTable, readBucket, sameRow } from './buckets.js'
 import type { Cancellation } from '../runtime/cancel.js'
-import { type Run, RunWriter } from './change-runs.js'
+import { type Segment, SegmentWriter } from './change-segments.js'
 
 export interface MatchTask {
-  /** Bucket files are `<dir>/b<i>` (baseline) and `<dir>/c<i>` (new file); run files `<dir>/<name>.e|k|x|s`. */
+  /** Bucket files are `<dir>/b<i>` (baseline) and `<dir>/c<i>` (new file); segment files `<dir>/<name>.e|k|x|s`. */
   dir: string
   name: string
   buckets: number[]
@@ -22,8 +22,8 @@ export interface Matched {
   changed: number
   baselineMembers: number
   duplicateKeys: { baseline: number; current: number }
-  /** Per kind, a run per bucket; `skipped`: the new file's rows that repeat an earlier key. */
-  runs: { entering: Run[]; changed: Run[]; exiting: Run[]; skipped: Run[] }
+  /** Per kind, a segment per bucket; `skipped`: the new file's rows that repeat an earlier key. */
+  segments: { entering: Segment[]; changed: Segment[]; exiting: Segment[]; skipped: Segment[] }
 }
 
 /** Matches the task's buckets; stops (throwing) between buckets once `cancel` says so. */
@@ -34,14 +34,14 @@ export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Prom
     changed: 0,
     baselineMembers: 0,
     duplicateKeys: { baseline: 0, current: 0 },
-    runs: { entering: [], changed: [], exiting: [], skipped: [] }
+    segments: { entering: [], changed: [], exiting: [], skipped: [] }
   }
   const oldBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
   const newBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
-  const enteringRun = new RunWriter(join(task.dir, `${task.name}.e`))
-  const changedRun = new RunWriter(join(task.dir, `${task.name}.k`))
-  const exitingRun = new RunWriter(join(task.dir, `${task.name}.x`))
-  const skippedRun = new RunWriter(join(task.dir, `${task.name}.s`))
+  const enteringSegment = new SegmentWriter(join(task.dir, `${task.name}.e`))
+  const changedSegment = new SegmentWriter(join(task.dir, `${task.name}.k`))
+  const exitingSegment = new SegmentWriter(join(task.dir, `${task.name}.x`))
+  const skippedSegment = new SegmentWriter(join(task.dir, `${task.name}.s`))
   // Reused from bucket to bucket (grown when too small), so memory stays that of the largest bucket.
   const table = new KeyTable()
   const entering = new KeyTable()
@@ -75,22 +75,22 @@ export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Prom
           const own = entering.find(now, j)
           if (entering.record(own) >= 0) {
             result.duplicateKeys.current++
-            skippedRun.add(now, j)
+            skippedSegment.add(now, j)
             continue
           }
           entering.set(own, j)
-          enteringRun.add(now, j)
+          enteringSegment.add(now, j)
           result.entering++
           continue
         }
         if (table.matched[slot]) {
           result.duplicateKeys.current++
-          skippedRun.add(now, j)
+          skippedSegment.add(now, j)
           continue
         }
         table.matched[slot] = 1
         if (task.columnsDiffer || !sameRow(old, match, now, j)) {
-          changedRun.add(now, j)
+          changedSegment.add(now, j)
           result.changed++
         }
       }
@@ -99,16 +99,16 @@ export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Prom
         if (slots[i] < 0) continue
         result.baselineMembers++
         if (table.matched[slots[i]]) continue
-        exitingRun.add(old, i)
+        exitingSegment.add(old, i)
         result.exiting++
       }
-      result.runs.entering.push(enteringRun.endRun())
-      result.runs.changed.push(changedRun.endRun())
-      result.runs.exiting.push(exitingRun.endRun())
-      result.runs.skipped.push(skippedRun.endRun())
+      result.segments.entering.push(enteringSegment.endSegment())
+      result.segments.changed.push(changedSegment.endSegment())
+      result.segments.exiting.push(exitingSegment.endSegment())
+      result.segments.skipped.push(skippedSegment.endSegment())
     }
   } finally {
-    closeAll([enteringRun, changedRun, exitingRun, skippedRun])
+    closeAll([enteringSegment, changedSegment, exitingSegment, skippedSegment])
   }
   return result
 }

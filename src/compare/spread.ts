@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll, ENTRY, hashBytes } from './buckets.js'
 import type { Cancellation } from '../runtime/cancel.js'
-import { type Run, RunWriter } from './change-runs.js'
+import { type Segment, SegmentWriter } from './change-segments.js'
 import { KeyedRows } from './keyed-rows.js'
 
 export interface SpreadTask {
@@ -17,8 +17,8 @@ export interface SpreadTask {
   count: number
   /** The longest CSV record allowed (CsvCursor's default when not set). */
   maxRecordBytes?: number
-  /** Where the rows with an empty key go, as a change run (for the skipped file); nowhere when not set. */
-  skippedRun?: string
+  /** Where the rows with an empty key go, as a change segment (for the skipped file); nowhere when not set. */
+  skippedSegment?: string
 }
 
 export interface Source {
@@ -26,8 +26,8 @@ export interface Source {
   /** The column names, raw bytes. */
   names: Buffer[]
   emptyKeys: number
-  /** The run of rows with an empty key, when `skippedRun` was set. */
-  skipped?: Run
+  /** The segment of rows with an empty key, when `skippedSegment` was set. */
+  skipped?: Segment
 }
 
 /** One bucket being written: its data file (`<name><i>`) and its index (`<name><i>.i`, written as words). */
@@ -55,11 +55,11 @@ export async function spreadHere(task: SpreadTask, cancel?: Cancellation): Promi
     return writer
   }
   const rows = new KeyedRows(task.path, task.file, task.key, task.maxRecordBytes)
-  let skipped: RunWriter | undefined
+  let skipped: SegmentWriter | undefined
   try {
-    if (task.skippedRun) {
-      const run = (skipped = new RunWriter(task.skippedRun))
-      rows.skip = ({ row, cursor }) => run.addRow(row, cursor.buffer, cursor.start, cursor.end)
+    if (task.skippedSegment) {
+      const segment = (skipped = new SegmentWriter(task.skippedSegment))
+      rows.skip = ({ row, cursor }) => segment.addRow(row, cursor.buffer, cursor.start, cursor.end)
     }
     for (let i = 0; i < task.count; i++) {
       const path = join(task.dir, `${task.name}${i}`)
@@ -72,7 +72,7 @@ export async function spreadHere(task: SpreadTask, cancel?: Cancellation): Promi
       header: rows.header,
       names: rows.names,
       emptyKeys: rows.emptyKeys,
-      ...(skipped ? { skipped: skipped.endRun() } : {})
+      ...(skipped ? { skipped: skipped.endSegment() } : {})
     }
   } finally {
     closeAll([...writers, rows, skipped])

@@ -14,6 +14,7 @@ import {
   parseOnMissingBaseline
 } from './compare-inputs.js'
 import { Credentials } from './credentials.js'
+import { isRequestId } from '../amplitude/job-status.js'
 import type { Redactor } from '../runtime/secrets.js'
 import type { Toolkit } from '../runtime/toolkit.js'
 
@@ -203,7 +204,7 @@ function parseRequestId(read: Read, several: boolean): string | undefined {
   if (value === '') return undefined
   if (several)
     throw new InputError(Inputs.RequestId, 'resumes one export: it cannot be given with several cohorts')
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) {
+  if (!isRequestId(value)) {
     throw new InputError(
       Inputs.RequestId,
       `must be the plain request ID of an earlier export (letters, digits, '-' and '_'), got '${value.replace(/[^\x20-\x7e]/g, '?').slice(0, 80)}'`

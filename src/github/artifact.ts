@@ -5,6 +5,7 @@ import { mkdir, readdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { ArtifactError, messageOf } from '../errors.js'
 import type { Logger, Toolkit } from '../runtime/toolkit.js'
+import { runUrl } from '../runtime/runner.js'
 
 export interface UploadOptions {
   name: string
@@ -20,8 +21,7 @@ export interface UploadedArtifact {
 
 /** The artifact's page in the run: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/artifacts/<id>`. */
 export function artifactUrl(id: number, env: Toolkit['env']): string {
-  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
-  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`
+  return `${runUrl(env)}/artifacts/${id}`
 }
 
 function conflict(name: string): ArtifactError {

@@ -17,14 +17,17 @@ import {
   InputError,
   InvalidFileError,
   messageOf,
+  MissingKeyColumnError,
   RecordTooLargeError
 } from '../errors.js'
 import { formatBytes } from '../report/format.js'
 import { GitHub, type RunArtifact } from './rest.js'
 import type { CohortJob } from '../config/inputs.js'
-import { KeyedRows, MissingKeyColumnError } from '../compare/keyed-rows.js'
+import { KeyedRows } from '../compare/keyed-rows.js'
 import { type Manifest, readManifest } from '../cohort/manifest.js'
+import { isGzip } from '../amplitude/save-body.js'
 import { retry } from '../net/retry.js'
+import { onEnterpriseServer, runUrl } from '../runtime/runner.js'
 import type { RunContext } from '../runtime/toolkit.js'
 import { extractBounded } from './unzip.js'
 
@@ -39,7 +42,6 @@ export interface Baseline {
   dispose(): Promise<void>
 }
 
-const GZIP = [0x1f, 0x8b]
 const LF = 0x0a
 
 /**
@@ -88,7 +90,7 @@ async function fromFile(
   const head = Buffer.alloc(2)
   const file = await open(path)
   await file.read(head, 0, 2, 0).finally(() => file.close())
-  const gzip = head[0] === GZIP[0] && head[1] === GZIP[1]
+  const gzip = isGzip(head)
   // A copy of its own (a hard link when it can be): `path` may be that very file, and the download replaces it.
   const dir = await mkdtemp(join(dirname(inputs.path), '.baseline-'))
   const dispose = (): Promise<void> => rm(dir, { recursive: true, force: true })
@@ -187,12 +189,6 @@ export function asBaselineError(error: unknown, source: string, key: string): un
   return error
 }
 
-/** `@actions/artifact` downloads another run's artifact on github.com and GHE.com only. */
-function isGhes(serverUrl: string | undefined): boolean {
-  const host = new URL(serverUrl || 'https://github.com').hostname.toLowerCase()
-  return host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')
-}
-
 /**
  * The last delivered export: the artifact of the newest earlier run of this workflow, on this branch, in this
  * repository, that succeeded. Newer runs that did not succeed are passed over (their changes go out again tonight).
@@ -203,7 +199,8 @@ async function fromPreviousRun(
   context: RunContext
 ): Promise<Baseline | undefined> {
   const { log, env, clock, signal, redact } = context
-  if (isGhes(env.GITHUB_SERVER_URL)) {
+  // `@actions/artifact` downloads another run's artifact on github.com and GHE.com only.
+  if (onEnterpriseServer(env)) {
     throw new InputError(
       Inputs.CompareWith,
       "'previous-run' is not available on GitHub Enterprise Server (the artifact client cannot download another " +
@@ -316,12 +313,11 @@ async function fetchArtifact(
     const csv = await checkFile(files, manifest, source)
     await rm(zipDir, { recursive: true, force: true })
     await checkCsv(csv, source, inputs.compareKey, signal)
-    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '')
     return {
       source,
       csv,
       manifest,
-      runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${source}`,
+      runUrl: runUrl(env, source),
       dispose
     }
   } catch (error) {

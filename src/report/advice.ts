@@ -11,13 +11,13 @@ import {
   GaveUpError,
   JobFailedError,
   JobTimeoutError,
+  MassExitError,
   messageOf,
   RequestBudgetError,
   UnknownRequestError,
   TooFewMembersError,
   WriteError
 } from '../errors.js'
-import { MassExitError } from '../cohort/changes.js'
 import { formatDuration } from './format.js'
 
 export function describeFailure(error: unknown): string {

@@ -27,7 +27,9 @@ export function formatRate(bytes: number, ms: number): string {
   return `${formatBytes((bytes / Math.max(1, ms)) * 1000)}/s`
 }
 
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+
 /** A count for the summary (1,234), or a dash for none. */
-export function formatCount(n: number | null): string {
-  return n === null ? '—' : n.toLocaleString('en-US')
+export function formatCount(n: number | null | undefined): string {
+  return typeof n === 'number' && Number.isFinite(n) ? COUNT.format(n) : '—'
 }

@@ -16,22 +16,25 @@ export const HISTORY_LIMIT = 30
 const MAX_TEXT = 128
 
 /**
- * The baseline manifest's history (oldest first; may be undefined or malformed: validate every entry, drop bad ones)
- * plus this run, capped to the last 30.
+ * A manifest's `history` as read (oldest first; may be undefined or malformed): every entry validated, bad ones
+ * dropped. The manifest's reader calls it, so the rest of the action gets a trusted list.
  *
  * The previous manifest is an artifact anyone with write access could have replaced, so nothing is trusted: a
  * `previous` that is not an array counts as no history, and each entry is kept only if it has the expected shape
  * (strings of sensible length, counts that are non-negative safe integers). Kept entries are copied field by field,
  * so unknown fields do not ride along into the next manifest. A missing `enteringCount`/`exitingCount` reads as null
- * (no comparison ran). An entry with tonight's request ID is dropped: one export is never counted twice.
- * The given order is kept (not re-sorted by date, which may be unparsable).
+ * (no comparison ran). The given order is kept (not re-sorted by date, which may be unparsable).
  */
-export function nextHistory(previous: unknown, current: HistoryEntry): HistoryEntry[] {
-  const kept = Array.isArray(previous)
-    ? previous
-        .map(toEntry)
-        .filter((e): e is HistoryEntry => e !== undefined && e.requestId !== current.requestId)
-    : []
+export function readHistory(value: unknown): HistoryEntry[] {
+  return Array.isArray(value) ? value.map(toEntry).filter((e): e is HistoryEntry => e !== undefined) : []
+}
+
+/**
+ * The baseline's history plus this export, capped to the last 30. An entry with tonight's request ID is dropped: one
+ * export is never counted twice.
+ */
+export function nextHistory(previous: readonly HistoryEntry[], current: HistoryEntry): HistoryEntry[] {
+  const kept = previous.filter(e => e.requestId !== current.requestId)
   return [...kept.slice(-(HISTORY_LIMIT - 1)), { ...current }]
 }
 

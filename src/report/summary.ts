@@ -20,7 +20,7 @@ function details(outcome: CohortOutcome, now: number): string {
     ['Cohort', `<code>${escapeHtml(outcome.cohortId)}</code>`],
     ['Request ID', outcome.requestId ? `<code>${outcome.requestId}</code>` : '—'],
     ['Final status', outcome.finalStatus ?? '—'],
-    ['Members', file ? file.members.toLocaleString('en-US') : '—'],
+    ['Members', formatCount(file?.members)],
     ['Size', file ? `${formatBytes(file.bytes)} (${file.bytes} bytes)` : '—'],
     ['SHA-256', file ? `<code>${file.sha256}</code>` : '—'],
     ['Duration', formatDuration(now - outcome.startedAt)],

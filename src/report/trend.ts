@@ -1,4 +1,5 @@
 import type { HistoryEntry } from './history.js'
+import { formatCount } from './format.js'
 import { escapeHtml } from './html.js'
 import { changesChart, exportLabels, membersChart } from './trend-chart.js'
 
@@ -73,11 +74,6 @@ export function trendMarkdown(cohorts: CohortHistory[]): string {
   return parts.join('\n\n') + '\n'
 }
 
-/** A count for the table: grouped digits, "—" when missing. */
-function tableCount(value: number | null | undefined): string {
-  return typeof value === 'number' && Number.isFinite(value) ? numbers.format(value) : '—'
-}
-
 function table(cohort: CohortHistory, named: boolean): string {
   const labels = exportLabels(cohort.history)
   const head = ['Export (UTC)', 'Members', 'Entering', 'Exiting'].map(h => `<th>${h}</th>`).join('')
@@ -85,9 +81,9 @@ function table(cohort: CohortHistory, named: boolean): string {
     const tonight = i === cohort.history.length - 1
     const cells = [
       labels[i],
-      tableCount(e.memberCount),
-      tableCount(e.enteringCount),
-      tableCount(e.exitingCount)
+      formatCount(e.memberCount),
+      formatCount(e.enteringCount),
+      formatCount(e.exitingCount)
     ]
       .map(cell => (tonight ? `<b>${cell}</b>` : cell))
       .map((cell, j) => (j === 0 ? `<td>${cell}</td>` : `<td align="right">${cell}</td>`))

@@ -56,3 +56,31 @@ export function whenAborted(signal: AbortSignal): { promise: Promise<never>; off
   promise.catch(() => undefined)
   return { promise, off: () => signal.removeEventListener('abort', onAbort) }
 }
+
+/**
+ * A time limit that counts from a moment not known in advance: `timeout` counts from step 1 (once it is sent, after
+ * any wait for the scheduler), or from the start of a resumed export. Undefined until it starts.
+ */
+export class Deadline {
+  private started?: number
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly ms: number
+  ) {}
+
+  /** Starts the count now; later calls change nothing. */
+  start(): void {
+    this.started ??= this.clock.now()
+  }
+
+  /** When the count started, if it has. */
+  get startedAt(): number | undefined {
+    return this.started
+  }
+
+  /** Epoch ms (on the clock) when time is up, if the count has started. */
+  get at(): number | undefined {
+    return this.started === undefined ? undefined : this.started + this.ms
+  }
+}

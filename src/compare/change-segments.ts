@@ -1,20 +1,20 @@
-// Change runs: each bucket writes its entering, changed and exiting rows as [row u32][length u32][row] records, in
-// source order, as one run (a byte range) of a run file; merging the runs by row number gives a change file in the
+// Change segments: each bucket writes its entering, changed and exiting rows as [row u32][length u32][row] records, in
+// source order, as one segment (a byte range) of a segment file; merging the segments by row number gives a change file in the
 // source's order.
 import { closeSync, openSync, readSync } from 'node:fs'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { type Bucket, BufferedWriter, closeAll } from './buckets.js'
 import type { Cancellation } from '../runtime/cancel.js'
 
-export interface Run {
+export interface Segment {
   path: string
   start: number
   end: number
 }
 
-/** Reads the [row u32][length u32][bytes] records of a run, in order, through a small buffer. */
-class RunReader {
-  // Small: a merge reads from one run per bucket at once.
+/** Reads the [row u32][length u32][bytes] records of a segment, in order, through a small buffer. */
+class SegmentReader {
+  // Small: a merge reads from one segment per bucket at once.
   buffer = Buffer.allocUnsafe(16 << 10)
   private length = 0
   private position = 0
@@ -24,24 +24,24 @@ class RunReader {
 
   constructor(
     private readonly fd: number,
-    /** Where the next read in the file starts, and where the run ends. */
+    /** Where the next read in the file starts, and where the segment ends. */
     private offset: number,
     private readonly stop: number
   ) {}
 
-  /** Moves to the next record; false at the end of the run. */
+  /** Moves to the next record; false at the end of the segment. */
   next(): boolean {
     if (!this.fill(8)) return false
     this.row = this.buffer.readUInt32LE(this.position)
     const length = this.buffer.readUInt32LE(this.position + 4)
     this.position += 8
-    if (!this.fill(length)) throw new Error('a change run ends early')
+    if (!this.fill(length)) throw new Error('a change segment ends early')
     this.start = this.position
     this.end = this.position += length
     return true
   }
 
-  /** Makes `count` bytes available from `position`; false when the run has fewer left. */
+  /** Makes `count` bytes available from `position`; false when the segment has fewer left. */
   private fill(count: number): boolean {
     if (this.length - this.position >= count) return true
     const rest = this.length - this.position
@@ -69,12 +69,12 @@ class RunReader {
 const YIELD_EVERY = 1 << 16
 
 /**
- * Pass 3: the change file, from the runs the buckets wrote (each in source order): the header, then every run's rows
+ * Pass 3: the change file, from the segments the buckets wrote (each in source order): the header, then every segment's rows
  * merged by their row number, so the file keeps the source's order. Stops (throwing) between batches once `cancel`
  * says so.
  */
-export async function mergeRuns(
-  runs: Run[],
+export async function mergeSegments(
+  segments: Segment[],
   out: string,
   header: Buffer,
   cancel?: Cancellation
@@ -83,12 +83,12 @@ export async function mergeRuns(
   const writer = new BufferedWriter(out)
   try {
     writer.writeLine(header, 0, header.length)
-    const readers: RunReader[] = []
-    for (const run of runs) {
-      if (run.end <= run.start) continue
-      let fd = files.get(run.path)
-      if (fd === undefined) files.set(run.path, (fd = openSync(run.path, 'r')))
-      const reader = new RunReader(fd, run.start, run.end)
+    const readers: SegmentReader[] = []
+    for (const segment of segments) {
+      if (segment.end <= segment.start) continue
+      let fd = files.get(segment.path)
+      if (fd === undefined) files.set(segment.path, (fd = openSync(segment.path, 'r')))
+      const reader = new SegmentReader(fd, segment.start, segment.end)
       if (reader.next()) readers.push(reader)
     }
     while (mergeSome(readers, writer, YIELD_EVERY)) {
@@ -100,8 +100,8 @@ export async function mergeRuns(
   }
 }
 
-/** Writes up to `count` rows, the lowest row number first; false once every run is done. */
-function mergeSome(readers: RunReader[], writer: BufferedWriter, count: number): boolean {
+/** Writes up to `count` rows, the lowest row number first; false once every segment is done. */
+function mergeSome(readers: SegmentReader[], writer: BufferedWriter, count: number): boolean {
   for (let n = 0; n < count; n++) {
     if (readers.length === 0) return false
     let first = 0
@@ -113,8 +113,8 @@ function mergeSome(readers: RunReader[], writer: BufferedWriter, count: number):
   return readers.length > 0
 }
 
-/** Writes runs to one run file, one after another. */
-export class RunWriter {
+/** Writes segments to one segment file, one after another. */
+export class SegmentWriter {
   private readonly writer: BufferedWriter
   private start = 0
 
@@ -122,26 +122,26 @@ export class RunWriter {
     this.writer = new BufferedWriter(path)
   }
 
-  /** Appends record `i` of a bucket to the current run. */
+  /** Appends record `i` of a bucket to the current segment. */
   add(bucket: Bucket, i: number): void {
     this.addRow(bucket.row(i), bucket.data, bucket.start(i), bucket.end(i))
   }
 
-  /** Appends row number `row`, the bytes `source[start, end)`, to the current run. */
+  /** Appends row number `row`, the bytes `source[start, end)`, to the current segment. */
   addRow(row: number, source: Buffer, start: number, end: number): void {
-    const run = this.writer
-    const head = run.reserve(8)
-    head.writeUInt32LE(row, run.used)
-    head.writeUInt32LE(end - start, run.used + 4)
-    run.used += 8
-    run.write(source, start, end)
+    const segment = this.writer
+    const head = segment.reserve(8)
+    head.writeUInt32LE(row, segment.used)
+    head.writeUInt32LE(end - start, segment.used + 4)
+    segment.used += 8
+    segment.write(source, start, end)
   }
 
-  /** Ends the current run and returns it; the next record starts a new one. */
-  endRun(): Run {
-    const run = { path: this.path, start: this.start, end: this.writer.position }
-    this.start = run.end
-    return run
+  /** Ends the current segment and returns it; the next record starts a new one. */
+  endSegment(): Segment {
+    const segment = { path: this.path, start: this.start, end: this.writer.position }
+    this.start = segment.end
+    return segment
   }
 
   close(): void {
