@@ -1,13 +1,9 @@
-/**
- * Counts CSV records while the file streams past, following RFC 4180 quoting: a line break inside a quoted field
- * ("multi\nline") does not end a record, and `""` inside quotes is an escaped quote. Empty lines are not records.
- *
- * This is the one piece of CSV handling on the hot path, so it scans with Buffer.indexOf (native memchr) rather than
- * parsing fields: the test suite checks it against csv-parse, the full parser, on generated and adversarial input,
- * and bench/ measures that it keeps the download near wire speed.
- */
-const QUOTE = 0x22
-const LF = 0x0a
+// Counts CSV records while the file streams past, following RFC 4180 quoting (csv/scan.ts). Empty lines are not
+// records. This is the one piece of CSV handling on the hot path, so it scans rather than parsing fields: the test
+// suite checks it against csv-parse, the full parser, on generated and adversarial input, and bench/ measures that it
+// keeps the download near wire speed.
+import { scanRecordEnds } from '../csv/scan.js'
+
 const CR = 0x0d
 
 export class CsvRecordCounter {
@@ -18,44 +14,13 @@ export class CsvRecordCounter {
   private open = false
 
   push(chunk: Buffer): void {
-    const n = chunk.length
-    let i = 0
-    // Positions of the next line feed and quote at or after i; -1 when there is none in this chunk. Each is searched
-    // again only once i has passed it, so a chunk is scanned about once whatever its mix of quotes and lines.
-    let lf = -2
-    let q = -2
-    while (i < n) {
-      if (this.inQuotes) {
-        if (q !== -1 && q < i) q = chunk.indexOf(QUOTE, i)
-        if (q === -1) return
-        // A quote inside a quoted field closes it, unless it is the first of an escaped pair (""): then the second
-        // quote opens the field again on the next pass.
-        this.inQuotes = false
-        i = q + 1
-        continue
-      }
-      if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i)
-      if (q !== -1 && q < i) q = chunk.indexOf(QUOTE, i)
-      if (q !== -1 && (lf === -1 || q < lf)) {
-        this.open = true
-        this.inQuotes = true
-        i = q + 1
-        continue
-      }
-      const stop = lf === -1 ? n : lf
-      if (!this.open) {
-        for (let k = i; k < stop; k++) {
-          if (chunk[k] !== CR) {
-            this.open = true
-            break
-          }
-        }
-      }
-      if (lf === -1) return
-      if (this.open) this.records++
+    let start = 0
+    this.inQuotes = scanRecordEnds(chunk, 0, this.inQuotes, lf => {
+      if (this.open || hasContent(chunk, start, lf)) this.records++
       this.open = false
-      i = lf + 1
-    }
+      start = lf + 1
+    })
+    this.open ||= hasContent(chunk, start, chunk.length)
   }
 
   /** Ends the input. Returns false when it ends inside a quoted field: the file is cut short or malformed. */
@@ -64,4 +29,10 @@ export class CsvRecordCounter {
     this.open = this.open && this.inQuotes
     return !this.inQuotes
   }
+}
+
+/** Whether `data[start, end)` has anything but carriage returns: a line with content is a record. */
+function hasContent(data: Buffer, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) if (data[k] !== CR) return true
+  return false
 }

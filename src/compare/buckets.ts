@@ -4,7 +4,7 @@
 // and change segments of [row u32][length u32][row] records merged by row number. Fixed buffers throughout: memory does
 // not grow with the files.
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs'
-import { sameRecord } from './csv.js'
+import { sameRecord } from '../csv/csv.js'
 
 const WRITE_BUFFER = 256 << 10
 /** Index entry: 4 words. */

@@ -7,7 +7,7 @@
 import { copyFile, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { mergeSegments, type Segment } from './change-segments.js'
-import { headerOf } from './csv.js'
+import { headerOf } from '../csv/csv.js'
 import { compareSorted } from './merge-join.js'
 import { columnChanges, type ColumnChanges } from './keyed-rows.js'
 import { matchBuckets, type Matched, type MatchTask } from './match.js'

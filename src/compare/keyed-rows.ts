@@ -6,8 +6,8 @@
 // different invalid UTF-8 sequences are two. Column names are bytes too (a byte order mark before the header is not
 // part of the first).
 import { MissingKeyColumnError } from '../errors.js'
-import { CsvCursor } from './csv-cursor.js'
-import { fieldBytes, fieldRange, headerNames } from './csv.js'
+import { CsvCursor } from '../csv/csv-cursor.js'
+import { fieldBytes, fieldRange, headerNames } from '../csv/csv.js'
 
 export class KeyedRows {
   readonly cursor: CsvCursor

@@ -8,7 +8,7 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
 import { BufferedWriter, closeAll } from './buckets.js'
 import type { ChangeFiles, CompareOptions, Comparison } from './compare.js'
-import { sameRecord } from './csv.js'
+import { sameRecord } from '../csv/csv.js'
 import { columnChanges, KeyedRows } from './keyed-rows.js'
 
 const ZERO = 0x30

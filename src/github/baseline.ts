@@ -9,7 +9,7 @@ import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import { Inputs } from '../config/constants.js'
-import { MAX_RECORD_BYTES } from '../compare/csv-cursor.js'
+import { MAX_RECORD_BYTES } from '../csv/csv-cursor.js'
 import {
   BaselineError,
   BaselineGoneError,

@@ -6,8 +6,8 @@
 // CsvRecordCounter does.
 import { closeSync, openSync, readSync } from 'node:fs'
 import { InvalidFileError, RecordTooLargeError } from '../errors.js'
+import { scanRecordEnds } from './scan.js'
 
-const QUOTE = 0x22
 const LF = 0x0a
 const CR = 0x0d
 
@@ -90,42 +90,17 @@ export class CsvCursor {
     }
   }
 
-  /** Finds the ends of the records in the data not scanned yet (RFC 4180 quoting, as CsvRecordCounter). */
+  /** Finds the ends of the records in the data not scanned yet (csv/scan.ts). */
   private scan(): void {
-    const data = this.buffer
-    const n = data.length
-    let i = this.scanned
-    let inQuotes = this.inQuotes
-    // The next quote and line feed at or after i; -1 when there is none. Each is searched again only once i has
-    // passed it, so the data is scanned about once whatever its mix of quotes and lines.
-    let quote = -2
-    let lf = -2
-    while (i < n) {
-      if (quote !== -1 && quote < i) quote = data.indexOf(QUOTE, i)
-      if (inQuotes) {
-        if (quote === -1) break
-        // A quote closes the field, unless it is the first of an escaped pair: the next pass opens it again.
-        inQuotes = false
-        i = quote + 1
-        continue
-      }
-      if (lf !== -1 && lf < i) lf = data.indexOf(LF, i)
-      if (quote !== -1 && (lf === -1 || quote < lf)) {
-        inQuotes = true
-        i = quote + 1
-        continue
-      }
-      if (lf === -1) break
+    this.inQuotes = scanRecordEnds(this.buffer, this.scanned, this.inQuotes, lf => {
       if (this.found === this.ends.length) {
         const larger = new Int32Array(this.ends.length * 2)
         larger.set(this.ends)
         this.ends = larger
       }
       this.ends[this.found++] = lf + 1
-      i = lf + 1
-    }
-    this.scanned = n
-    this.inQuotes = inQuotes
+    })
+    this.scanned = this.buffer.length
   }
 
   /** Keeps the data from `from` on (moved to the start) and reads more after it; false at the end of the file. */
