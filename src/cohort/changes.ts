@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
-import { asBaselineError, type Baseline, type BaselineJob, findBaseline } from '../github/baseline.js'
+import { type Baseline, type BaselineJob, findBaseline } from '../github/baseline.js'
+import { asBaselineError } from '../github/baseline-checks.js'
 import { type ChangeFiles, compareMemberships, type Comparison, firstExport } from '../compare/compare.js'
 import { Inputs } from '../config/constants.js'
 import { headerOf, parseFields } from '../csv/csv.js'
@@ -142,27 +143,7 @@ export class Changes {
       enteringCount: report.entering,
       exitingCount: report.exiting
     })
-    const manifest: Manifest = {
-      version: 1,
-      cohortId: facts.cohortId,
-      requestId: facts.requestId,
-      finalStatus: facts.finalStatus,
-      exportedAt: facts.exportedAt,
-      file: basename(membership.path),
-      memberCount: membership.members,
-      bytes: membership.bytes,
-      sha256: membership.sha256,
-      columns,
-      includeProps: inputs.includeProps,
-      propKeys: inputs.propKeys,
-      baseline: report.baseline,
-      fullSync: report.fullSync,
-      enteringCount: report.entering,
-      exitingCount: report.exiting,
-      changedCount: report.changed,
-      skippedCount: report.skipped,
-      history: report.history
-    }
+    const manifest = manifestOf(facts, membership, columns, this.inputs, report)
     await writeFile(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
     const files = [
       membership.path,
@@ -247,4 +228,35 @@ function columnsNotice(columns: ColumnChanges): string {
 /** A header buffer as the arguments of parseFields. */
 function asRecord(header: Buffer): [Buffer, number, number] {
   return [header, 0, header.length]
+}
+
+/** The manifest of this export: what it was, what changed, and the history so far. */
+function manifestOf(
+  facts: ExportFacts,
+  membership: Membership,
+  columns: string[],
+  inputs: Pick<ChangesJob, 'includeProps' | 'propKeys'>,
+  report: ChangeReport
+): Manifest {
+  return {
+    version: 1,
+    cohortId: facts.cohortId,
+    requestId: facts.requestId,
+    finalStatus: facts.finalStatus,
+    exportedAt: facts.exportedAt,
+    file: basename(membership.path),
+    memberCount: membership.members,
+    bytes: membership.bytes,
+    sha256: membership.sha256,
+    columns,
+    includeProps: inputs.includeProps,
+    propKeys: inputs.propKeys,
+    baseline: report.baseline,
+    fullSync: report.fullSync,
+    enteringCount: report.entering,
+    exitingCount: report.exiting,
+    changedCount: report.changed,
+    skippedCount: report.skipped,
+    history: report.history
+  }
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { UploadedArtifact } from '../github/artifact.js'
-import { readDownloaded } from '../github/baseline.js'
+import { readDownloaded } from '../github/baseline-checks.js'
 import { BaselineError, messageOf } from '../errors.js'
 import type { CohortJob } from '../config/inputs.js'
 import { type Manifest, siblings } from './manifest.js'

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { Defaults, Inputs } from './constants.js'
 import { InputError } from '../errors.js'
-import type { Read } from './inputs.js'
+import type { Read } from './values.js'
 import type { Toolkit } from '../runtime/toolkit.js'
 
 /** The inputs of the comparison with the last export: what to compare with, by which column, and the exit limit. */
