@@ -1,10 +1,7 @@
-// Several cohorts in one step: `cohort-id` as a list, and what each cohort's export gets from the inputs — its file
-// `amplitude-cohort-<id>.csv` in the `path` folder, its artifact named by `artifact-name` with `{cohort-id}`
-// replaced, and its baseline file in a `compare-with` folder.
-import { join } from 'node:path'
+// Several cohorts in one step: `cohort-id` as a list, and the name of each cohort's file in a folder (`path`, or a
+// `compare-with` folder). inputs.ts plans each cohort's job from these.
 import { Inputs } from './constants.js'
 import { InputError } from '../errors.js'
-import type { CompareWith } from './compare-inputs.js'
 
 export const MAX_COHORTS = 20
 export const COHORT_PLACEHOLDER = '{cohort-id}'
@@ -53,15 +50,4 @@ export function parseCohortIds(value: string): string[] {
 /** The file name of a cohort's export in a folder (several cohorts, or a `compare-with` folder). */
 export function cohortFileName(cohortId: string): string {
   return `amplitude-cohort-${cohortId}.csv`
-}
-
-/** A cohort's baseline in a step that exports several: with a `compare-with` folder, its file in that folder. */
-export function cohortBaseline(compare: CompareWith, cohortId: string): CompareWith {
-  return compare.kind === 'file'
-    ? {
-        kind: 'file',
-        path: join(compare.path, cohortFileName(cohortId)),
-        given: join(compare.given, cohortFileName(cohortId))
-      }
-    : compare
 }

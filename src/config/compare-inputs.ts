@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
+import { cohortFileName } from './cohorts.js'
 import { Defaults, Inputs } from './constants.js'
 import { InputError } from '../errors.js'
 import type { Read } from './values.js'
@@ -10,9 +11,18 @@ export type CompareWith =
 
 export type MaxExiting = { count: number } | { percent: number }
 
-export function parseCompareWith(read: Read, env: Toolkit['env'], token: string): CompareWith {
+/**
+ * Each cohort's baseline. A path names the file with one cohort, and with several the folder that holds each one's
+ * `amplitude-cohort-<id>.csv`.
+ */
+export function parseCompareWith(
+  read: Read,
+  env: Toolkit['env'],
+  token: string,
+  several: boolean
+): (cohortId: string) => CompareWith {
   const value = read(Inputs.CompareWith)
-  if (value === '' || value === 'none') return { kind: 'none' }
+  if (value === '' || value === 'none') return () => ({ kind: 'none' })
   if (value === 'previous-run') {
     if (!token) {
       throw new InputError(
@@ -20,12 +30,17 @@ export function parseCompareWith(read: Read, env: Toolkit['env'], token: string)
         `is required with '${Inputs.CompareWith}: previous-run' (the default is \${{ github.token }})`
       )
     }
-    return { kind: 'previous-run', token }
+    return () => ({ kind: 'previous-run', token })
   }
   if (/[\r\n]/.test(value)) throw new InputError(Inputs.CompareWith, 'must be none, previous-run or one path')
   // Relative to the workspace; an absolute path stays as it is.
   const path = resolve(env.GITHUB_WORKSPACE || process.cwd(), value)
-  return { kind: 'file', path, given: value }
+  if (!several) return () => ({ kind: 'file', path, given: value })
+  return cohortId => ({
+    kind: 'file',
+    path: join(path, cohortFileName(cohortId)),
+    given: join(value, cohortFileName(cohortId))
+  })
 }
 
 export function parseCompareKey(read: Read): string {

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Defaults, Inputs, Regions } from './constants.js'
 import { InputError } from '../errors.js'
-import { COHORT_PLACEHOLDER, cohortBaseline, cohortFileName, parseCohortIds } from './cohorts.js'
+import { COHORT_PLACEHOLDER, cohortFileName, parseCohortIds } from './cohorts.js'
 import {
   type CompareWith,
   type MaxExiting,
@@ -205,7 +205,7 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): CohortJob[] {
   const overwrite = parseBoolean(read, Inputs.Overwrite, false)
   const minMembers = parseInteger(read, Inputs.MinMembers, 0, Number.MAX_SAFE_INTEGER, 0) as number
   const path = parsePath(read, toolkit.env, cohorts[0], several)
-  const compareWith = parseCompareWith(read, toolkit.env, credentials.githubToken)
+  const compareWith = parseCompareWith(read, toolkit.env, credentials.githubToken, several)
   const settings: StepSettings = {
     authorization,
     includeProps,
@@ -230,6 +230,6 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): CohortJob[] {
     cohortId,
     path: path(cohortId),
     artifactName: artifactName(cohortId),
-    compareWith: several ? cohortBaseline(compareWith, cohortId) : compareWith
+    compareWith: compareWith(cohortId)
   }))
 }
