@@ -6,7 +6,7 @@ import type { Clock, Deadline } from '../runtime/clock.js'
 import { type CohortInfo, parseCohortList } from '../config/cohort-list.js'
 import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from '../errors.js'
 import { isRequestId, type JobStatus, normalizeStatus } from './job-status.js'
-import { parseRetryAfter, retry, type RetryPolicy } from '../net/retry.js'
+import { parseRetryAfter, retry, retryTransient, type RetryPolicy } from '../net/retry.js'
 import type { Endpoint, Scheduler } from '../net/scheduler.js'
 import type { Logger } from '../runtime/toolkit.js'
 import {
@@ -247,18 +247,16 @@ export class AmplitudeClient {
     onSend?: () => void
   ): Promise<{ body: Record<string, unknown>; status: number; retryAfterMs?: number }> {
     const { signal, log, clock } = this.options
-    const context = {
+    const context = retryTransient({
       clock,
       signal,
       deadline: () => this.options.deadline?.at,
-      retryable: (error: unknown) => error instanceof TransientError,
-      retryAfterMs: (error: unknown) => (error as TransientError).retryAfterMs,
       onRetry: (error: Error, attempt: number, waitMs: number) =>
         log.warning(
           `${error.message}; retrying in ${(waitMs / 1000).toFixed(1)}s ` +
             `(attempt ${attempt + 1} of ${JSON_RETRY.maxAttempts})`
         )
-    }
+    })
     return retry(JSON_RETRY, context, () =>
       this.limited(laneOf(step), () => {
         onSend?.()

@@ -3,9 +3,9 @@ import { rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { AmplitudeClient } from './client.js'
 import type { Clock } from '../runtime/clock.js'
-import { InvalidFileError, TooFewMembersError, TransientError } from '../errors.js'
+import { InvalidFileError, TooFewMembersError } from '../errors.js'
 import { formatBytes, formatDuration, formatRate } from '../report/format.js'
-import { retry, type RetryPolicy } from '../net/retry.js'
+import { retry, retryTransient, type RetryPolicy } from '../net/retry.js'
 import { saveBody, type SavedFile } from './save-body.js'
 import type { Scheduler } from '../net/scheduler.js'
 import type { Logger } from '../runtime/toolkit.js'
@@ -50,17 +50,19 @@ export async function downloadMembership(
 ): Promise<Membership> {
   const { log, signal, clock } = options
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`)
-  const context = {
-    clock,
-    signal,
-    retryable: (error: unknown) => error instanceof TransientError || error instanceof InvalidFileError,
-    retryAfterMs: (error: unknown) => (error instanceof TransientError ? error.retryAfterMs : undefined),
-    onRetry: (error: Error, attempt: number, waitMs: number) =>
-      log.warning(
-        `Download attempt ${attempt} failed: ${error.message}; asking Amplitude for the file again in ` +
-          formatDuration(waitMs)
-      )
-  }
+  // A body that is not a complete, valid file is downloaded again too.
+  const context = retryTransient(
+    {
+      clock,
+      signal,
+      onRetry: (error: Error, attempt: number, waitMs: number) =>
+        log.warning(
+          `Download attempt ${attempt} failed: ${error.message}; asking Amplitude for the file again in ` +
+            formatDuration(waitMs)
+        )
+    },
+    error => error instanceof InvalidFileError
+  )
   try {
     return await retry(DOWNLOAD_RETRY, context, () => {
       const attempt = () => attemptDownload()

@@ -2,7 +2,7 @@
 // wait that ends past the deadline. Every retrying caller (the API's JSON requests, the download) goes through
 // `retry()`; its clock is injected, so tests check the waits without sleeping through them.
 import type { Clock } from '../runtime/clock.js'
-import { CancelledError, GaveUpError } from '../errors.js'
+import { CancelledError, GaveUpError, TransientError } from '../errors.js'
 
 export interface RetryPolicy {
   /** What is retried, for the error when the retries run out. */
@@ -26,6 +26,21 @@ export interface RetryContext {
   retryAfterMs?(error: unknown): number | undefined
   /** Called before each wait, e.g. to log a warning. */
   onRetry?(error: Error, attempt: number, waitMs: number): void
+}
+
+/**
+ * The usual wiring: a TransientError (or what `alsoRetry` accepts) is retried, after the server's Retry-After when it
+ * carried one.
+ */
+export function retryTransient(
+  context: Omit<RetryContext, 'retryable' | 'retryAfterMs'>,
+  alsoRetry: (error: unknown) => boolean = () => false
+): RetryContext {
+  return {
+    ...context,
+    retryable: error => error instanceof TransientError || alsoRetry(error),
+    retryAfterMs: error => (error instanceof TransientError ? error.retryAfterMs : undefined)
+  }
 }
 
 /** Backoff before attempt `attempt + 1`: exponential from `baseMs`, capped, with full jitter in the upper half. */
