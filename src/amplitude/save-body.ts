@@ -159,34 +159,10 @@ export async function saveBody(
         await pipeline(body, inspect, out)
       }
     } catch (error) {
-      if (failure) throw failure
-      if (error instanceof CancelledError || error instanceof TransientError) throw error
-      const code = (error as NodeJS.ErrnoException).code ?? ''
-      if (
-        code.startsWith('Z_') ||
-        /incorrect header|invalid|unexpected end of file/i.test(messageOf(error))
-      ) {
-        throw new InvalidFileError(`the file is not valid gzip (${messageOf(error)})`)
-      }
-      if (WRITE_ERRORS.has(code)) {
-        throw new WriteError(code)
-      }
-      throw new TransientError(
-        `the download was interrupted after ${wireBytes} bytes (${code || messageOf(error)})`
-      )
+      throw failure ?? asDownloadError(error, wireBytes)
     }
     if (failure) throw failure
-    if (file.contentLength !== undefined && wireBytes !== file.contentLength) {
-      throw new TransientError(
-        `the download is incomplete: received ${wireBytes} of ${file.contentLength} bytes (Content-Length)`
-      )
-    }
-    if (inspect.bytes === 0) {
-      throw new InvalidFileError('Amplitude returned an empty file although the export job reported complete')
-    }
-    if (!inspect.counter.end()) {
-      throw new InvalidFileError('the file ends inside a quoted CSV field: it is truncated or malformed')
-    }
+    checkComplete(wireBytes, file.contentLength, inspect)
     return {
       bytes: inspect.bytes,
       wireBytes,
@@ -199,5 +175,32 @@ export async function saveBody(
     clearInterval(progress)
     options.signal.removeEventListener('abort', onAbort)
     if (!body.destroyed && !body.readableEnded) body.destroy()
+  }
+}
+
+/** What a failed pipeline means: cancelled, a bad gzip body, a full disk, or an interrupted download. */
+function asDownloadError(error: unknown, wireBytes: number): Error {
+  if (error instanceof CancelledError || error instanceof TransientError) return error
+  const code = (error as NodeJS.ErrnoException).code ?? ''
+  // zlib's errors carry a Z_ code (a bad header, bad data, or a stream cut short).
+  if (code.startsWith('Z_')) return new InvalidFileError(`the file is not valid gzip (${messageOf(error)})`)
+  if (WRITE_ERRORS.has(code)) return new WriteError(code)
+  return new TransientError(
+    `the download was interrupted after ${wireBytes} bytes (${code || messageOf(error)})`
+  )
+}
+
+/** A body received whole: every byte Content-Length announced, not empty, not cut inside a quoted field. */
+function checkComplete(wireBytes: number, contentLength: number | undefined, inspect: Inspect): void {
+  if (contentLength !== undefined && wireBytes !== contentLength) {
+    throw new TransientError(
+      `the download is incomplete: received ${wireBytes} of ${contentLength} bytes (Content-Length)`
+    )
+  }
+  if (inspect.bytes === 0) {
+    throw new InvalidFileError('Amplitude returned an empty file although the export job reported complete')
+  }
+  if (!inspect.counter.end()) {
+    throw new InvalidFileError('the file ends inside a quoted CSV field: it is truncated or malformed')
   }
 }

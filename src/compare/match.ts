@@ -3,7 +3,7 @@
 // go to change segments, one segment per bucket and kind.
 import { join } from 'node:path'
 import { setImmediate as yieldToEvents } from 'node:timers/promises'
-import { closeAll, KeyTable, readBucket, sameRow } from './buckets.js'
+import { type Bucket, closeAll, KeyTable, readBucket, sameRow } from './buckets.js'
 import type { Cancellation } from '../runtime/cancel.js'
 import { type Segment, SegmentWriter } from './change-segments.js'
 
@@ -26,6 +26,14 @@ export interface Matched {
   segments: { entering: Segment[]; changed: Segment[]; exiting: Segment[]; skipped: Segment[] }
 }
 
+/** The four change segments' writers of a task. */
+interface Writers {
+  entering: SegmentWriter
+  changed: SegmentWriter
+  exiting: SegmentWriter
+  skipped: SegmentWriter
+}
+
 /** Matches the task's buckets; stops (throwing) between buckets once `cancel` says so. */
 export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Promise<Matched> {
   const result: Matched = {
@@ -38,10 +46,12 @@ export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Prom
   }
   const oldBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
   const newBuffers = { data: Buffer.alloc(0), index: Buffer.alloc(0) }
-  const enteringSegment = new SegmentWriter(join(task.dir, `${task.name}.e`))
-  const changedSegment = new SegmentWriter(join(task.dir, `${task.name}.k`))
-  const exitingSegment = new SegmentWriter(join(task.dir, `${task.name}.x`))
-  const skippedSegment = new SegmentWriter(join(task.dir, `${task.name}.s`))
+  const writers: Writers = {
+    entering: new SegmentWriter(join(task.dir, `${task.name}.e`)),
+    changed: new SegmentWriter(join(task.dir, `${task.name}.k`)),
+    exiting: new SegmentWriter(join(task.dir, `${task.name}.x`)),
+    skipped: new SegmentWriter(join(task.dir, `${task.name}.s`))
+  }
   // Reused from bucket to bucket (grown when too small), so memory stays that of the largest bucket.
   const table = new KeyTable()
   const entering = new KeyTable()
@@ -52,63 +62,89 @@ export async function matchBuckets(task: MatchTask, cancel?: Cancellation): Prom
       await yieldToEvents()
       cancel?.throwIfAborted()
       const old = readBucket(join(task.dir, `b${b}`), oldBuffers)
-      table.reset(old)
-      // Each baseline record's slot; -1 for a later occurrence of a key (the first one wins).
       if (slots.length < old.count) slots = new Int32Array(old.count * 2)
-      for (let i = 0; i < old.count; i++) {
-        const slot = table.find(old, i)
-        if (table.record(slot) >= 0) {
-          result.duplicateKeys.baseline++
-          slots[i] = -1
-        } else {
-          table.set(slot, i)
-          slots[i] = slot
-        }
-      }
+      indexBaseline(old, table, slots, result)
       const now = readBucket(join(task.dir, `c${b}`), newBuffers)
-      // Keys of the new file that the baseline does not have, to find their duplicates.
-      entering.reset(now)
-      for (let j = 0; j < now.count; j++) {
-        const slot = table.find(now, j)
-        const match = table.record(slot)
-        if (match < 0) {
-          const own = entering.find(now, j)
-          if (entering.record(own) >= 0) {
-            result.duplicateKeys.current++
-            skippedSegment.add(now, j)
-            continue
-          }
-          entering.set(own, j)
-          enteringSegment.add(now, j)
-          result.entering++
-          continue
-        }
-        if (table.matched[slot]) {
-          result.duplicateKeys.current++
-          skippedSegment.add(now, j)
-          continue
-        }
-        table.matched[slot] = 1
-        if (task.columnsDiffer || !sameRow(old, match, now, j)) {
-          changedSegment.add(now, j)
-          result.changed++
-        }
+      matchCurrent(old, now, table, entering, task.columnsDiffer, writers, result)
+      collectExiting(old, table, slots, writers, result)
+      for (const kind of ['entering', 'changed', 'exiting', 'skipped'] as const) {
+        result.segments[kind].push(writers[kind].endSegment())
       }
-      // In the baseline's order: the exiting file keeps its source's order.
-      for (let i = 0; i < old.count; i++) {
-        if (slots[i] < 0) continue
-        result.baselineMembers++
-        if (table.matched[slots[i]]) continue
-        exitingSegment.add(old, i)
-        result.exiting++
-      }
-      result.segments.entering.push(enteringSegment.endSegment())
-      result.segments.changed.push(changedSegment.endSegment())
-      result.segments.exiting.push(exitingSegment.endSegment())
-      result.segments.skipped.push(skippedSegment.endSegment())
     }
   } finally {
-    closeAll([enteringSegment, changedSegment, exitingSegment, skippedSegment])
+    closeAll(Object.values(writers))
   }
   return result
+}
+
+/** Indexes a baseline bucket: each record's slot in `slots`, -1 for a later occurrence of a key (the first wins). */
+function indexBaseline(old: Bucket, table: KeyTable, slots: Int32Array, result: Matched): void {
+  table.reset(old)
+  for (let i = 0; i < old.count; i++) {
+    const slot = table.find(old, i)
+    if (table.record(slot) >= 0) {
+      result.duplicateKeys.baseline++
+      slots[i] = -1
+    } else {
+      table.set(slot, i)
+      slots[i] = slot
+    }
+  }
+}
+
+/** Looks each record of the new file's bucket up: entering, changed, or skipped (a repeated key). */
+function matchCurrent(
+  old: Bucket,
+  now: Bucket,
+  table: KeyTable,
+  entering: KeyTable,
+  columnsDiffer: boolean,
+  writers: Writers,
+  result: Matched
+): void {
+  // Keys of the new file that the baseline does not have, to find their duplicates.
+  entering.reset(now)
+  for (let j = 0; j < now.count; j++) {
+    const slot = table.find(now, j)
+    const match = table.record(slot)
+    if (match < 0) {
+      const own = entering.find(now, j)
+      if (entering.record(own) >= 0) {
+        result.duplicateKeys.current++
+        writers.skipped.add(now, j)
+        continue
+      }
+      entering.set(own, j)
+      writers.entering.add(now, j)
+      result.entering++
+      continue
+    }
+    if (table.matched[slot]) {
+      result.duplicateKeys.current++
+      writers.skipped.add(now, j)
+      continue
+    }
+    table.matched[slot] = 1
+    if (columnsDiffer || !sameRow(old, match, now, j)) {
+      writers.changed.add(now, j)
+      result.changed++
+    }
+  }
+}
+
+/** The baseline's members the new file did not match, in the baseline's order (the exiting file keeps it). */
+function collectExiting(
+  old: Bucket,
+  table: KeyTable,
+  slots: Int32Array,
+  writers: Writers,
+  result: Matched
+): void {
+  for (let i = 0; i < old.count; i++) {
+    if (slots[i] < 0) continue
+    result.baselineMembers++
+    if (table.matched[slots[i]]) continue
+    writers.exiting.add(old, i)
+    result.exiting++
+  }
 }

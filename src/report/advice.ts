@@ -20,7 +20,13 @@ import {
 } from '../errors.js'
 import { formatDuration } from './format.js'
 
+/** The message a run ends with: what happened, and the inputs to change when one would help. */
 export function describeFailure(error: unknown): string {
+  return exportAdvice(error) ?? comparisonAdvice(error) ?? messageOf(error)
+}
+
+/** The export's failures: Amplitude's answers, the job, the budget, the file. */
+function exportAdvice(error: unknown): string | undefined {
   if (error instanceof AmplitudeRefusedError) {
     if (error.reason === 'credentials') {
       return (
@@ -60,6 +66,11 @@ export function describeFailure(error: unknown): string {
       'keeping it, so downstream jobs never import a broken or empty cohort'
     )
   }
+  return undefined
+}
+
+/** The comparison's and delivery's failures: GitHub, the baseline, the change limit, the disk, the artifact. */
+function comparisonAdvice(error: unknown): string | undefined {
   if (error instanceof GitHubAccessError) {
     return (
       `Input '${Inputs.GithubToken}' cannot read this repository's workflow runs and artifacts (${error.message}): ` +
@@ -102,7 +113,7 @@ export function describeFailure(error: unknown): string {
   if (error instanceof ArtifactError && error.conflict !== undefined) {
     return `${error.message}. Set '${Inputs.Overwrite}: true' to replace it, or choose another '${Inputs.ArtifactName}'.`
   }
-  return messageOf(error)
+  return undefined
 }
 
 function describeGiveUp(error: GaveUpError): string {
