@@ -10,7 +10,7 @@ import { type HistoryEntry, nextHistory } from '../report/history.js'
 import { InputError, MassExitError, MissingKeyColumnError } from '../errors.js'
 import type { CohortJob } from '../config/inputs.js'
 import type { ColumnChanges } from '../compare/keyed-rows.js'
-import { type Manifest, siblings } from './manifest.js'
+import { type ExportFacts, manifestOf, siblings } from './manifest.js'
 import type { Scheduler } from '../net/scheduler.js'
 import type { RunContext } from '../runtime/toolkit.js'
 import { type CohortLog, Phase } from './phases.js'
@@ -35,9 +35,6 @@ export interface ChangeReport {
   /** The exports of this cohort so far, oldest first, this one last. */
   history: HistoryEntry[]
 }
-
-/** What the manifest records of the export itself. */
-type ExportFacts = { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
 
 /** What the comparison reads of the cohort's job. */
 export type ChangesJob = BaselineJob &
@@ -89,52 +86,8 @@ export class Changes {
     facts: ExportFacts,
     paths: ReturnType<typeof siblings>
   ): Promise<{ report: ChangeReport; files: string[] }> {
-    const { inputs } = this
     const columns = parseFields(...asRecord(await headerOf(membership.path)))
-    let report: ChangeReport = {
-      baseline: 'none',
-      fullSync: null,
-      entering: null,
-      exiting: null,
-      changed: null,
-      skipped: null,
-      files: {},
-      history: []
-    }
-    if (inputs.compareWith.kind !== 'none') {
-      const files: ChangeFiles = {
-        entering: paths.entering,
-        exiting: paths.exiting,
-        changed: paths.changed,
-        skipped: paths.skipped
-      }
-      if (!this.baseline) {
-        // findBaseline() said why there is none (a first export, or a lost one with 'on-missing-baseline: full').
-        await firstExport(membership.path, files)
-        report = {
-          ...report,
-          fullSync: true,
-          entering: membership.members,
-          exiting: 0,
-          changed: 0,
-          skipped: 0,
-          files
-        }
-      } else {
-        const result = await this.context.log.group(Phase.Compare, () => this.compare(membership.path, files))
-        report = {
-          ...report,
-          baseline: this.baseline.source,
-          baselineUrl: this.baseline.runUrl,
-          fullSync: false,
-          entering: result.entering,
-          exiting: result.exiting,
-          changed: result.changed,
-          skipped: result.skipped,
-          files
-        }
-      }
-    }
+    const report = await this.changeReport(membership, paths)
     // The chain of manifests is the history: the baseline's, plus this export.
     report.history = nextHistory(this.baseline?.manifest?.history ?? [], {
       exportedAt: facts.exportedAt,
@@ -151,6 +104,51 @@ export class Changes {
       paths.manifest
     ]
     return { report, files }
+  }
+
+  /** The comparison's report: none, a first export (every member entering), or what changed since the baseline. */
+  private async changeReport(
+    membership: Membership,
+    paths: ReturnType<typeof siblings>
+  ): Promise<ChangeReport> {
+    const none: ChangeReport = {
+      baseline: 'none',
+      fullSync: null,
+      entering: null,
+      exiting: null,
+      changed: null,
+      skipped: null,
+      files: {},
+      history: []
+    }
+    if (this.inputs.compareWith.kind === 'none') return none
+    const { entering, exiting, changed, skipped } = paths
+    const files: ChangeFiles = { entering, exiting, changed, skipped }
+    if (!this.baseline) {
+      // findBaseline() said why there is none (a first export, or a lost one with 'on-missing-baseline: full').
+      await firstExport(membership.path, files)
+      return {
+        ...none,
+        fullSync: true,
+        entering: membership.members,
+        exiting: 0,
+        changed: 0,
+        skipped: 0,
+        files
+      }
+    }
+    const result = await this.context.log.group(Phase.Compare, () => this.compare(membership.path, files))
+    return {
+      ...none,
+      baseline: this.baseline.source,
+      baselineUrl: this.baseline.runUrl,
+      fullSync: false,
+      entering: result.entering,
+      exiting: result.exiting,
+      changed: result.changed,
+      skipped: result.skipped,
+      files
+    }
   }
 
   private async compare(current: string, files: ChangeFiles): Promise<Comparison> {
@@ -228,35 +226,4 @@ function columnsNotice(columns: ColumnChanges): string {
 /** A header buffer as the arguments of parseFields. */
 function asRecord(header: Buffer): [Buffer, number, number] {
   return [header, 0, header.length]
-}
-
-/** The manifest of this export: what it was, what changed, and the history so far. */
-function manifestOf(
-  facts: ExportFacts,
-  membership: Membership,
-  columns: string[],
-  inputs: Pick<ChangesJob, 'includeProps' | 'propKeys'>,
-  report: ChangeReport
-): Manifest {
-  return {
-    version: 1,
-    cohortId: facts.cohortId,
-    requestId: facts.requestId,
-    finalStatus: facts.finalStatus,
-    exportedAt: facts.exportedAt,
-    file: basename(membership.path),
-    memberCount: membership.members,
-    bytes: membership.bytes,
-    sha256: membership.sha256,
-    columns,
-    includeProps: inputs.includeProps,
-    propKeys: inputs.propKeys,
-    baseline: report.baseline,
-    fullSync: report.fullSync,
-    enteringCount: report.entering,
-    exitingCount: report.exiting,
-    changedCount: report.changed,
-    skippedCount: report.skipped,
-    history: report.history
-  }
 }

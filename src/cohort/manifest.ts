@@ -1,5 +1,7 @@
 import { basename, dirname, join } from 'node:path'
+import type { Membership } from '../amplitude/download.js'
 import { BaselineError } from '../errors.js'
+import type { ChangeReport } from './changes.js'
 import { type HistoryEntry, readHistory } from '../report/history.js'
 
 /**
@@ -94,3 +96,37 @@ const FIELDS: [keyof Manifest, (value: unknown) => boolean][] = [
   ['exitingCount', isCountOrNull],
   ['changedCount', isCountOrNull]
 ]
+
+/** What the manifest records of the export itself. */
+export type ExportFacts = { cohortId: string; requestId: string; finalStatus: string; exportedAt: string }
+
+/** The manifest of this export: what it was, what changed, and the history so far. */
+export function manifestOf(
+  facts: ExportFacts,
+  membership: Membership,
+  columns: string[],
+  inputs: { includeProps: boolean; propKeys: string[] },
+  report: ChangeReport
+): Manifest {
+  return {
+    version: 1,
+    cohortId: facts.cohortId,
+    requestId: facts.requestId,
+    finalStatus: facts.finalStatus,
+    exportedAt: facts.exportedAt,
+    file: basename(membership.path),
+    memberCount: membership.members,
+    bytes: membership.bytes,
+    sha256: membership.sha256,
+    columns,
+    includeProps: inputs.includeProps,
+    propKeys: inputs.propKeys,
+    baseline: report.baseline,
+    fullSync: report.fullSync,
+    enteringCount: report.entering,
+    exitingCount: report.exiting,
+    changedCount: report.changed,
+    skippedCount: report.skipped,
+    history: report.history
+  }
+}
