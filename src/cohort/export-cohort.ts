@@ -7,7 +7,7 @@ import type { JobStatus } from '../amplitude/job-status.js'
 import { Changes } from './changes.js'
 import { Delivery } from './deliver.js'
 import { runExportSteps } from './export-steps.js'
-import type { CohortContext, CohortOutcome, Progress } from './outcome.js'
+import type { CohortContext, CohortOutcome, Progress, ReportingContext } from './outcome.js'
 import { reuseEarlierAttempt } from './reuse.js'
 
 /**
@@ -29,7 +29,7 @@ export async function exportCohort(
   }
   const onProgress = (progress: Progress): void => {
     Object.assign(known, progress)
-    context.onProgress(progress)
+    context.onProgress?.(progress)
   }
   try {
     await exportSteps(job, { ...context, onProgress })
@@ -42,7 +42,7 @@ export async function exportCohort(
   return { ...known, endedAt: clock.now() }
 }
 
-async function exportSteps(job: CohortJob, context: CohortContext): Promise<void> {
+async function exportSteps(job: CohortJob, context: ReportingContext): Promise<void> {
   const { log, env, onProgress } = context
   const delivery = new Delivery(job, { ...log, env })
   await prepareDestination(job.path)

@@ -35,7 +35,7 @@ export async function exportCohorts(jobs: CohortJob[], context: StepContext): Pr
   const outcomes = await Promise.all(
     jobs.map(async job => {
       const log = phases.forCohort(job.cohortId)
-      const outcome = await exportCohort(job, { ...base, log, scheduler, onProgress: () => undefined }, true)
+      const outcome = await exportCohort(job, { ...base, log, scheduler }, true)
       phases.end(job.cohortId)
       if (outcome.error !== undefined) log.warning(`failed: ${outcome.error.split('\n')[0]}`)
       else logOutcome(log, outcome)

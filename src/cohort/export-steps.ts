@@ -7,7 +7,7 @@ import type { CohortJob } from '../config/inputs.js'
 import type { JobStatus } from '../amplitude/job-status.js'
 import { Deadline } from '../runtime/clock.js'
 import { waitForCompletion } from '../amplitude/wait.js'
-import type { CohortContext, ExportResult } from './outcome.js'
+import type { ReportingContext, ExportResult } from './outcome.js'
 import { type CohortLog, Phase } from './phases.js'
 
 /** What the export steps use of the cohort's job. */
@@ -27,7 +27,7 @@ export type ExportJob = Pick<
 >
 
 /** Request (or resume), wait, download: returns what the export yielded; each fact is reported as it is known. */
-export async function runExportSteps(job: ExportJob, context: CohortContext): Promise<ExportResult> {
+export async function runExportSteps(job: ExportJob, context: ReportingContext): Promise<ExportResult> {
   const { log, clock, signal, onProgress } = context
   // `timeout` counts from step 1 (not from a wait for the scheduler before it); a resumed export from now.
   const deadline = new Deadline(clock, job.timeoutMs)
@@ -85,7 +85,7 @@ async function afterRequest(
   client: AmplitudeClient,
   requestId: string,
   job: ExportJob,
-  context: CohortContext,
+  context: ReportingContext,
   deadline: Deadline
 ): Promise<{ finalStatus: JobStatus; membership: Membership }> {
   const { log, clock, signal } = context

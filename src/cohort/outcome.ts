@@ -51,6 +51,9 @@ export interface CohortContext extends RunContext {
   log: CohortLog
   /** Shared by the cohorts of a step that exports several. */
   scheduler?: Scheduler
-  /** Called with each fact as soon as it is known (the request ID, each job status, …). */
-  onProgress: (progress: Progress) => void
+  /** Called with each fact as soon as it is known (the request ID, each job status, …), when someone listens. */
+  onProgress?: (progress: Progress) => void
 }
+
+/** A cohort's context inside its export, where the facts are always gathered. */
+export type ReportingContext = CohortContext & { onProgress: (progress: Progress) => void }
