@@ -1,7 +1,7 @@
-// 4. Polling cost: the action's poll schedule (the real src/poll-schedule.ts, compiled at start) replayed against jobs
+// 4. Polling cost: the action's poll schedule (the real src/amplitude/poll-schedule.ts, compiled at start) replayed against jobs
 // of given durations without sleeping, side by side with a fixed 5-second poller.
 //
-// The replay mirrors waitForCompletion() in src/export.ts: wait pollDelay(schedule, attempt, elapsed), ask, stop at
+// The replay mirrors waitForCompletion() in src/cohort/export.ts: wait pollDelay(schedule, attempt, elapsed), ask, stop at
 // the first answer that says complete. Elapsed time counts from the export request. Requests are instantaneous (on
 // the real API each costs a round trip, which both pollers pay alike), the job completes at a uniformly random
 // instant in [D, D + 5 s) (so neither poller gets to land on a round number), and jitter comes from a seeded PRNG:
@@ -85,7 +85,7 @@ function requestsUntil(pollDelay, schedule, doneAt) {
 export async function benchPolling() {
   const outDir = join(ROOT, 'bench', 'out', `src-js-${process.pid}`)
   const load = transpileSources(outDir)
-  const { pollDelay, DEFAULT_POLL_SCHEDULE } = await load('poll-schedule')
+  const { pollDelay, DEFAULT_POLL_SCHEDULE } = await load('amplitude/poll-schedule')
   rmSync(outDir, { recursive: true, force: true })
   const schedule = { ...DEFAULT_POLL_SCHEDULE, initialMs: INITIAL_MS }
 
@@ -175,7 +175,7 @@ export async function benchPolling() {
   })
 
   const markdown = [
-    `Replays of \`pollDelay()\` from src/poll-schedule.ts (compiled from the source at bench start) with ` +
+    `Replays of \`pollDelay()\` from src/amplitude/poll-schedule.ts (compiled from the source at bench start) with ` +
       `\`{ ...DEFAULT_POLL_SCHEDULE, initialMs: 5000 }\` = ${JSON.stringify(schedule)}, against a poller that asks ` +
       `every 5 s. Jobs complete at a random instant in [D, D + 5 s); requests take no time; medians over ${SEEDS} ` +
       'seeds (job instant and jitter). "Lag" = detection − completion.',

@@ -1,9 +1,6 @@
-import { formatBytes } from './format.js'
-
-/**
- * The ways a run can end, one class per thing the user should do. Messages state facts (what was asked, what
- * happened); `advice.ts` turns them into the final message, naming the inputs to change. None carries a secret.
- */
+// The ways a run can end, one class per thing the user should do. Messages state facts (what was asked, what
+// happened); `advice.ts` turns them into the final message, naming the inputs to change. None carries a secret.
+import { formatBytes } from './report/format.js'
 
 /** An input is missing or malformed: fix the workflow. Raised before any request is sent. */
 export class InputError extends Error {
@@ -242,6 +239,34 @@ export class RecordTooLargeError extends Error {
         'any membership row'
     )
     this.name = 'RecordTooLargeError'
+  }
+}
+
+/** A file has no column of that name. */
+export class MissingKeyColumnError extends Error {
+  constructor(
+    readonly file: 'baseline' | 'current',
+    readonly key: string,
+    /** The file's columns (none for an empty file). */
+    readonly columns: string[]
+  ) {
+    super(`the ${file === 'baseline' ? 'baseline' : 'new'} file has no column '${key}'`)
+    this.name = 'MissingKeyColumnError'
+  }
+}
+
+/** More members would exit than `max-exiting` allows: most likely a broken cohort definition, not real churn. */
+export class MassExitError extends Error {
+  constructor(
+    readonly exiting: number,
+    /** The limit as given: `50`, or `5% (50 of 1000)`. */
+    readonly limit: string,
+    readonly baselineMembers: number
+  ) {
+    super(
+      `${exiting} of the baseline's ${baselineMembers} members would exit, more than the limit of ${limit}`
+    )
+    this.name = 'MassExitError'
   }
 }
 

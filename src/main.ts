@@ -1,49 +1,50 @@
-import { failureMessage } from './advice.js'
-import { cancelOnSignals } from './cancel.js'
-import { type Clock, systemClock } from './clock.js'
-import { Inputs } from './constants.js'
-import { Delivery } from './deliver.js'
-import { readInputs } from './inputs.js'
-import { exportOne } from './pipeline.js'
-import { Report } from './report.js'
-import { Redactor, withRedaction } from './secrets.js'
-import { exportSeveral, setResults } from './several.js'
-import { actionsToolkit, type Toolkit } from './toolkit.js'
+import { exportCohorts } from './cohort/export-cohorts.js'
+import { Delivery } from './cohort/deliver.js'
+import { Inputs } from './config/constants.js'
+import { type CohortJob, readInputs } from './config/inputs.js'
+import { failureMessage } from './report/advice.js'
+import { reportOutcomes } from './report/report.js'
+import { cancelOnSignals } from './runtime/cancel.js'
+import { type Clock, systemClock } from './runtime/clock.js'
+import { Redactor, withRedaction } from './runtime/secrets.js'
+import { actionsToolkit, type Toolkit } from './runtime/toolkit.js'
+import type { CohortOutcome } from './cohort/outcome.js'
 
 /**
- * Exports one Amplitude cohort (or several: see several.ts): read the inputs → re-use an earlier attempt's export, or
- * find the baseline, export (request, wait, download), compare and deliver → report.
+ * Exports the Amplitude cohorts the inputs name: read and plan the inputs → export each cohort (re-use an earlier
+ * attempt's export, or find the baseline, export, compare and deliver) → outputs and the job summary.
  */
 export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = systemClock): Promise<void> {
   const redactor = new Redactor()
   const actions = withRedaction(toolkit, redactor)
-  const report = new Report(actions, actions.getInput(Inputs.CohortId), clock.now(), () => clock.now())
   const cancel = cancelOnSignals()
-  const context = {
-    toolkit: actions,
-    clock,
-    signal: cancel.signal,
-    redact: (text: string) => redactor.redact(text)
-  }
-  let several = false
-  let cohortId: string | undefined
+  const startedAt = clock.now()
+  let jobs: CohortJob[] | undefined
+  let outcomes: CohortOutcome[]
   try {
-    const inputs = readInputs(actions, redactor)
-    cohortId = inputs.cohortId
-    new Delivery(inputs, actions).requireRuntime()
-    several = inputs.cohorts.length > 1
-    if (several) return await exportSeveral(inputs, context)
-    await exportOne(inputs, { ...context, report })
-    report.succeed()
+    jobs = readInputs(actions, redactor)
+    new Delivery(jobs[0], actions).requireRuntime()
+    const context = {
+      toolkit: actions,
+      clock,
+      signal: cancel.signal,
+      redact: (t: string) => redactor.redact(t)
+    }
+    outcomes = await exportCohorts(jobs, context)
   } catch (error) {
-    report.fail(failureMessage(error, cancel.signal, report.resumable))
+    // Before any cohort started: the step's settings, as given.
+    const message = failureMessage(error, cancel.signal, undefined)
+    const cohortId = jobs?.[0].cohortId ?? actions.getInput(Inputs.CohortId)
+    const requests = { request: 0, status: 0, file: 0, storage: 0 }
+    outcomes = [{ cohortId, startedAt, endedAt: clock.now(), requests, error: message }]
   } finally {
     cancel.dispose()
-    // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them. One cohort sets
-    // `results` and `failedCohorts` too, in the same shape, once its ID is known to be valid.
-    if (!several) {
-      if (cohortId !== undefined) setResults(actions, [[cohortId, report]])
-      await report.writeSummary()
-    }
   }
+  const several = outcomes.length > 1
+  await reportOutcomes(actions, outcomes, {
+    several,
+    validated: jobs !== undefined,
+    startedAt,
+    now: clock.now()
+  })
 }

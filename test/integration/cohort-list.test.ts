@@ -3,9 +3,9 @@
 // How each field is read: test/unit/cohort-list.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { randomBytes } from 'node:crypto'
-import { AmplitudeClient } from '../../src/amplitude.js'
+import { AmplitudeClient } from '../../src/amplitude/client.js'
 import { AmplitudeRefusedError, GaveUpError, UnexpectedResponseError } from '../../src/errors.js'
-import { Redactor } from '../../src/secrets.js'
+import { Redactor } from '../../src/runtime/secrets.js'
 import { AmplitudeSimulator } from '../sim/amplitude-simulator.mjs'
 import { leaks, secretForms } from '../support/action.mjs'
 import { TestClock } from '../support/test-clock.js'

@@ -3,9 +3,9 @@
 // cannot be waited out is said as a rate limit, never as a missing permission. Finding the baseline through it, end
 // to end, is in test/e2e/changes.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { describeFailure } from '../../src/advice.js'
+import { describeFailure } from '../../src/report/advice.js'
 import { GitHubAccessError, GitHubRateLimitError } from '../../src/errors.js'
-import { GitHub } from '../../src/github.js'
+import { GitHub } from '../../src/github/rest.js'
 import { GitHubApi } from '../e2e/github-api.mjs'
 import { TestClock } from '../support/test-clock.js'
 

@@ -2,7 +2,7 @@
 // else is idle, straight to the earliest pending wait, which then ends. Overlapping waits overlap, as on a real clock
 // (a TestClock moves time on at the start of every wait, so two concurrent waits of 10 s take 20 s of its time), and
 // nothing sleeps in real time. For pure in-process code: real I/O does not count as "busy".
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/runtime/clock.js'
 import { CancelledError } from '../../src/errors.js'
 
 interface Timer {

@@ -1,7 +1,7 @@
 // A Toolkit for in-process runs of `run()`: inputs (action.yml's defaults for the rest) and environment from plain
 // objects, and everything the action does recorded as the runner would see it: the log in @actions/core's own stdout
 // format (workflow commands escaped the same way), outputs by name, the job summary as text, and the exit code.
-import type { Toolkit } from '../../src/toolkit.js'
+import type { Toolkit } from '../../src/runtime/toolkit.js'
 import { actionInputDefaults } from './action.mjs'
 
 /** @actions/core's escaping of a workflow command's data. */

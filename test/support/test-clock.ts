@@ -1,7 +1,7 @@
 // A clock for tests: `sleep` returns at once and moves virtual time on by the wait asked for, so retry backoff,
 // Retry-After and poll waits cost no real time while deadlines still see them. Real I/O (and its idle timeouts)
 // runs on real time underneath: virtual time = real time + the waits skipped.
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/runtime/clock.js'
 import { CancelledError } from '../../src/errors.js'
 
 export class TestClock implements Clock {

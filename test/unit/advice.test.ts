@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { describeFailure, resumeHint } from '../../src/advice.js'
+import { describeFailure, resumeHint } from '../../src/report/advice.js'
 import { GaveUpError, JobFailedError, RequestBudgetError, TransientError } from '../../src/errors.js'
 
 const requestedAt = Date.parse('2026-11-29T03:17:00.000Z')

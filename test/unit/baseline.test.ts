@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readDownloaded } from '../../src/baseline.js'
+import { readDownloaded } from '../../src/github/baseline-checks.js'
 import { BaselineError } from '../../src/errors.js'
 
 const root = mkdtempSync(join(tmpdir(), 'baseline-'))

@@ -6,7 +6,7 @@ import {
   monthSpend,
   type SpendEntry,
   spendSentence
-} from '../../src/budget.js'
+} from '../../src/cohort/budget.js'
 import { RequestBudgetError } from '../../src/errors.js'
 
 const DAY = 86_400_000

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseCohortList } from '../../src/cohort-list.js'
+import { parseCohortList } from '../../src/config/cohort-list.js'
 import { UnexpectedResponseError } from '../../src/errors.js'
 
 // The sample of Amplitude's docs (amplitude/amplitude-docs, content/collections/api/en/behavioral-cohorts.md), as

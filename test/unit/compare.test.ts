@@ -19,8 +19,10 @@ import {
   firstExport,
   MissingKeyColumnError,
   RecordTooLargeError
-} from '../../src/compare.js'
+} from '../../src/compare/compare.js'
 import { CancelledError } from '../../src/errors.js'
+import { AMPLITUDE_LIMITS, Scheduler } from '../../src/net/scheduler.js'
+import { systemClock } from '../../src/runtime/clock.js'
 
 const root = mkdtempSync(join(tmpdir(), 'compare-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -424,12 +426,16 @@ describe('compareMemberships: one at a time', () => {
   it('a small comparison started second finishes after a large one started first', async () => {
     const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1},p\n`).join('')
     const finished: string[] = []
+    // Comparisons wait for each other in the scheduler, beside Amplitude's limits.
+    const scheduler = new Scheduler(AMPLITUDE_LIMITS, systemClock)
+    const inTurn = (baseline: string, current: string) =>
+      compare(baseline, current, 'amplitude_id', { scheduler })
     // The large one yields to the event loop many times on the way; the small one would finish during the first.
     await Promise.all([
-      compare(`amplitude_id,p\n${rows(300_000)}`, `amplitude_id,p\n${rows(300_001)}`).then(() =>
+      inTurn(`amplitude_id,p\n${rows(300_000)}`, `amplitude_id,p\n${rows(300_001)}`).then(() =>
         finished.push('large')
       ),
-      compare('amplitude_id,p\n1,p\n', 'amplitude_id,p\n2,p\n').then(() => finished.push('small'))
+      inTurn('amplitude_id,p\n1,p\n', 'amplitude_id,p\n2,p\n').then(() => finished.push('small'))
     ])
     expect(finished).toEqual(['large', 'small'])
   })
@@ -440,8 +446,9 @@ describe('compareMemberships: cancelled', () => {
   const ids = Array.from({ length: 300_000 }, (_, i) => i + 1)
 
   /** Starts a comparison with `signal`, as if change files of an earlier export were there (they must go too). */
+  const scheduler = new Scheduler(AMPLITUDE_LIMITS, systemClock)
   function start(base: string, next: string, signal: AbortSignal) {
-    const started = startComparing(base, next, 'amplitude_id', { signal })
+    const started = startComparing(base, next, 'amplitude_id', { signal, scheduler })
     for (const file of Object.values(started.out)) writeFileSync(file, 'amplitude_id,p\nstale,row\n')
     started.comparison.catch(() => undefined)
     return started

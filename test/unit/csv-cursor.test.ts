@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CsvCursor } from '../../src/csv-cursor.js'
+import { CsvCursor } from '../../src/csv/csv-cursor.js'
 import { InvalidFileError, RecordTooLargeError } from '../../src/errors.js'
 import { csvText } from '../support/csv-arbitrary.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { monthSpend } from '../../src/budget.js'
-import { dryRunSummary, type PlannedCohort } from '../../src/dry-run-plan.js'
+import { monthSpend } from '../../src/cohort/budget.js'
+import { dryRunSummary, type PlannedCohort } from '../../src/report/dry-run-plan.js'
 import { readHtml } from '../support/html-reader.mjs'
 
 const now = Date.parse('2026-12-05T12:00:00Z')

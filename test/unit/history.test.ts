@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { HISTORY_LIMIT, nextHistory, type HistoryEntry } from '../../src/history.js'
+import { HISTORY_LIMIT, nextHistory, readHistory, type HistoryEntry } from '../../src/report/history.js'
 
 /** The export of night `n` (1-based) of November 2026. */
 function night(n: number, counts: Partial<HistoryEntry> = {}): HistoryEntry {
@@ -16,12 +16,12 @@ function night(n: number, counts: Partial<HistoryEntry> = {}): HistoryEntry {
 
 describe('nextHistory', () => {
   it('starts with this run when there is no baseline, and carries the history forward night after night', () => {
-    const first = nextHistory(undefined, night(1))
+    const first = nextHistory(readHistory(undefined), night(1))
     expect(first).toEqual([night(1)])
     // Each run reads the previous manifest back as JSON: the chain of manifests is the history.
-    const second = nextHistory(JSON.parse(JSON.stringify(first)), night(2))
+    const second = nextHistory(readHistory(JSON.parse(JSON.stringify(first))), night(2))
     expect(second).toEqual([night(1), night(2)])
-    const third = nextHistory(JSON.parse(JSON.stringify(second)), night(3))
+    const third = nextHistory(readHistory(JSON.parse(JSON.stringify(second))), night(3))
     expect(third).toEqual([night(1), night(2), night(3)])
   })
 
@@ -48,7 +48,7 @@ describe('nextHistory', () => {
     ['an object', { 0: night(1), length: 1 }],
     ['an empty array', []]
   ])('treats %s as no history', (_name, previous) => {
-    expect(nextHistory(previous, night(2))).toEqual([night(2)])
+    expect(nextHistory(readHistory(previous), night(2))).toEqual([night(2)])
   })
 
   it('drops malformed entries and keeps the good ones in order', () => {
@@ -72,13 +72,13 @@ describe('nextHistory', () => {
       { ...night(5), requestId: 'x'.repeat(10_000) },
       night(6)
     ]
-    expect(nextHistory(previous, night(7))).toEqual([...good, night(7)])
+    expect(nextHistory(readHistory(previous), night(7))).toEqual([...good, night(7)])
   })
 
   it('reads missing entering/exiting counts as "no comparison ran", and copies only the known fields', () => {
     const { enteringCount: _e, exitingCount: _x, ...bare } = night(2)
     const padded = { ...night(3), server: '<script>', history: [night(1)] }
-    expect(nextHistory([bare, padded], night(4))).toEqual([
+    expect(nextHistory(readHistory([bare, padded]), night(4))).toEqual([
       { ...night(2), enteringCount: null, exitingCount: null },
       night(3),
       night(4)
@@ -123,10 +123,7 @@ describe('nextHistory', () => {
     )
     fc.assert(
       fc.property(fc.array(tagged, { maxLength: 80 }), entry, (items, current) => {
-        const result = nextHistory(
-          items.map(item => item.value),
-          current
-        )
+        const result = nextHistory(readHistory(items.map(item => item.value)), current)
         expect(result.length).toBeLessThanOrEqual(HISTORY_LIMIT)
         expect(result.at(-1)).toEqual(current)
         // What is kept before tonight is exactly the tail of the valid previous entries, in their order.

@@ -2,10 +2,10 @@ import { beforeEach, describe, expect, it } from '@jest/globals'
 import { existsSync, mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Delivery } from '../../src/deliver.js'
-import { prepareDestination } from '../../src/destination.js'
-import { readInputs } from '../../src/inputs.js'
-import { Redactor } from '../../src/secrets.js'
+import { Delivery } from '../../src/cohort/deliver.js'
+import { prepareDestination } from '../../src/config/destination.js'
+import { readInputs } from '../../src/config/inputs.js'
+import { Redactor } from '../../src/runtime/secrets.js'
 import { FakeToolkit } from '../support/fake-toolkit.js'
 
 let workspace: string
@@ -28,8 +28,9 @@ beforeEach(() => {
   inputs = { 'cohort-id': 'abc123', 'api-key': 'key-1', 'secret-key': 'secret-2' }
 })
 
-async function read(): Promise<ReturnType<typeof readInputs>> {
-  return readInputs(new FakeToolkit(inputs, env), new Redactor())
+/** The job of the one cohort the inputs name. */
+async function read(): Promise<ReturnType<typeof readInputs>[number]> {
+  return readInputs(new FakeToolkit(inputs, env), new Redactor())[0]
 }
 
 describe('readInputs: valid values', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { DEFAULT_POLL_SCHEDULE, pollDelay } from '../../src/poll-schedule.js'
+import { DEFAULT_POLL_SCHEDULE, pollDelay } from '../../src/amplitude/poll-schedule.js'
 
 const schedule = { ...DEFAULT_POLL_SCHEDULE, initialMs: 5000 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import type { HistoryEntry } from '../../src/history.js'
-import { historySection } from '../../src/report.js'
+import type { HistoryEntry } from '../../src/report/history.js'
+import { historySection } from '../../src/report/summary.js'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 

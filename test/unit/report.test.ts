@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import type { ChangeReport } from '../../src/changes.js'
-import type { HistoryEntry } from '../../src/history.js'
-import { Report } from '../../src/report.js'
+import type { ChangeReport } from '../../src/cohort/changes.js'
+import type { HistoryEntry } from '../../src/report/history.js'
+import type { CohortOutcome } from '../../src/cohort/outcome.js'
+import { reportOutcomes } from '../../src/report/report.js'
 import { FakeToolkit } from '../support/fake-toolkit.js'
 
 const entry = (day: number, memberCount: number): HistoryEntry => ({
@@ -16,18 +17,7 @@ const entry = (day: number, memberCount: number): HistoryEntry => ({
 async function report(history: HistoryEntry[]): Promise<FakeToolkit> {
   const toolkit = new FakeToolkit({}, {})
   const now = Date.parse('2026-11-29T03:20:00Z')
-  const r = new Report(toolkit, 'abc123x', now, () => now)
-  r.setRequestId('r29')
-  r.setStatus('complete')
   const members = history[history.length - 1].memberCount
-  r.setMembership({
-    path: '/tmp/m.csv',
-    members,
-    bytes: 10,
-    wireBytes: 10,
-    sha256: 'f'.repeat(64),
-    gzip: false
-  })
   const changes: ChangeReport = {
     baseline: '41',
     fullSync: false,
@@ -38,9 +28,24 @@ async function report(history: HistoryEntry[]): Promise<FakeToolkit> {
     files: {},
     history
   }
-  r.setChanges(changes)
-  r.succeed()
-  await r.writeSummary()
+  const outcome: CohortOutcome = {
+    cohortId: 'abc123x',
+    startedAt: now,
+    endedAt: now,
+    requestId: 'r29',
+    finalStatus: 'complete',
+    membership: {
+      path: '/tmp/m.csv',
+      members,
+      bytes: 10,
+      wireBytes: 10,
+      sha256: 'f'.repeat(64),
+      gzip: false
+    },
+    changes,
+    requests: { request: 1, status: 1, file: 1, storage: 0 }
+  }
+  await reportOutcomes(toolkit, [outcome], { several: false, validated: true, startedAt: now, now })
   return toolkit
 }
 

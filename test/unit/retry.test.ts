@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { CancelledError, GaveUpError, TransientError } from '../../src/errors.js'
-import { parseRetryAfter, retry, retryDelay, type RetryContext, type RetryPolicy } from '../../src/retry.js'
+import {
+  parseRetryAfter,
+  retry,
+  retryDelay,
+  type RetryContext,
+  type RetryPolicy
+} from '../../src/net/retry.js'
 import { TestClock } from '../support/test-clock.js'
 
 const policy: RetryPolicy = { operation: 'request', maxAttempts: 4, baseMs: 1000, capMs: 30_000 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { parse } from 'csv-parse/sync'
 import fc from 'fast-check'
-import { CsvRecordCounter } from '../../src/row-counter.js'
+import { CsvRecordCounter } from '../../src/amplitude/row-counter.js'
 import { csvText } from '../support/csv-arbitrary.js'
 
 /** Counts records by feeding `text` split at `cuts` (to cross chunk boundaries anywhere). */

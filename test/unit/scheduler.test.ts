@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/runtime/clock.js'
 import { CancelledError } from '../../src/errors.js'
-import { AMPLITUDE_LIMITS, type Endpoint, Scheduler, type SchedulerLimits } from '../../src/scheduler.js'
+import { AMPLITUDE_LIMITS, type Endpoint, Scheduler, type SchedulerLimits } from '../../src/net/scheduler.js'
 import { EventClock } from '../support/event-clock.js'
 import { TestClock } from '../support/test-clock.js'
 

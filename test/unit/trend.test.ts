@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import type { HistoryEntry } from '../../src/history.js'
-import { trendMarkdown, trendSentence, type CohortHistory } from '../../src/trend.js'
+import type { HistoryEntry } from '../../src/report/history.js'
+import { trendMarkdown, trendSentence, type CohortHistory } from '../../src/report/trend.js'
 import { closeMermaid, parseMermaid, readXYChart } from '../support/mermaid-parser.mjs'
 
 afterAll(closeMermaid)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseDuration } from '../../src/duration.js'
-import { formatBytes, formatDuration } from '../../src/format.js'
-import { normalizeStatus } from '../../src/job-status.js'
-import { Redactor } from '../../src/secrets.js'
+import { parseDuration } from '../../src/config/duration.js'
+import { formatBytes, formatDuration } from '../../src/report/format.js'
+import { normalizeStatus } from '../../src/amplitude/job-status.js'
+import { Redactor } from '../../src/runtime/secrets.js'
 
 describe('normalizeStatus: both vocabularies map onto queued/computing/complete/failed', () => {
   it.each([
