@@ -1,4 +1,4 @@
-import { PendingInputs } from './constants.js'
+import { Inputs } from './constants.js'
 import { RequestBudgetError } from './errors.js'
 import { HISTORY_LIMIT } from './history.js'
 
@@ -173,7 +173,7 @@ export function forecastNotice(month: MonthSpend, budget?: number): string | und
   const elapsed = month.today - month.from + 1
   // forecast > budget, in whole numbers: total × (days − from + 1) / elapsed > budget.
   if (budget === undefined || total * (month.days - month.from + 1) <= budget * elapsed) return undefined
-  const input = `'${PendingInputs.MonthlyRequestBudget}' (${numbers.format(budget)})`
+  const input = `'${Inputs.MonthlyRequestBudget}' (${numbers.format(budget)})`
   const reset = `${shortMonth(month.end)} 1`
   // The whole days the rest of the budget lasts at this pace; the first refusal comes the day after.
   const refusedOn =

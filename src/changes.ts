@@ -76,6 +76,11 @@ export class Changes {
     await this.baseline?.dispose()
   }
 
+  /** The exports recorded in the baseline's manifest (none for a file baseline or a first export). */
+  get baselineHistory(): HistoryEntry[] | undefined {
+    return this.baseline?.manifest?.history
+  }
+
   /**
    * Compares, writes the change files and the manifest; returns the report and the files to deliver. When it fails
    * (or the run is cancelled meanwhile), it leaves no change file and no manifest beside `path`.
@@ -155,7 +160,9 @@ export class Changes {
       requestId: facts.requestId,
       memberCount: membership.members,
       enteringCount: report.entering,
-      exitingCount: report.exiting
+      exitingCount: report.exiting,
+      // A resumed export (`request-id`) spent no cohort request tonight.
+      requests: inputs.requestId ? 0 : 1
     })
     const manifest: Manifest = {
       version: 1,

@@ -4,6 +4,7 @@ import { downloadMembership, type Membership } from './download.js'
 import { formatBytes, formatDuration, formatRate } from './format.js'
 import type { ActionInputs } from './inputs.js'
 import type { Report } from './report.js'
+import type { RequestBudget } from './request-budget.js'
 import type { Scheduler } from './scheduler.js'
 import type { RunContext } from './toolkit.js'
 import { waitForCompletion } from './wait.js'
@@ -12,6 +13,8 @@ export interface ExportContext extends RunContext {
   report: Report
   /** Shared by the cohorts of a step that exports several. */
   scheduler?: Scheduler
+  /** The month's cohort requests, shared by the cohorts of the step: asked before each step-1 request. */
+  budget?: RequestBudget
 }
 
 /** The three steps of an export, each in its log group: request (one cohort request spent), wait, download. */
@@ -33,7 +36,7 @@ export async function exportCohort(inputs: ActionInputs, context: ExportContext)
   })
   report.requests = client.sent
   try {
-    const requestId = inputs.requestId ?? (await request(client, inputs, log))
+    const requestId = inputs.requestId ?? (await request(client, inputs, log, context.budget))
     if (inputs.requestId) {
       log.info(
         `Resuming export request '${inputs.requestId}' (the 'request-id' input): no cohort request is spent`
@@ -58,9 +61,11 @@ export async function exportCohort(inputs: ActionInputs, context: ExportContext)
 function request(
   client: AmplitudeClient,
   inputs: ActionInputs,
-  log: ExportContext['toolkit']
+  log: ExportContext['toolkit'],
+  budget: RequestBudget | undefined
 ): Promise<string> {
   return log.group('Request the cohort export', async () => {
+    await budget?.beforeRequest()
     const props = inputs.propKeys.length ? `properties ${inputs.propKeys.join(', ')}` : 'all user properties'
     log.info(
       `Requesting cohort '${inputs.cohortId}' from ${inputs.baseUrl}${inputs.includeProps ? ` with ${props}` : ''}`

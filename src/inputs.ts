@@ -51,6 +51,10 @@ export interface ActionInputs {
   requestId?: string
   /** On a re-run, use the export an earlier attempt of this run uploaded instead of exporting again. */
   reuseOnRerun: boolean
+  /** The most cohort requests this workflow may spend in a calendar month (UTC); undefined for no limit. */
+  monthlyRequestBudget?: number
+  /** Check everything a real run needs, spending no cohort request and uploading nothing. */
+  dryRun: boolean
 }
 
 // The characters @actions/artifact refuses in an artifact name.
@@ -246,6 +250,8 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): ActionInputs {
     maxExiting: parseMaxExiting(read),
     onMissingBaseline: parseOnMissingBaseline(read),
     requestId: parseRequestId(read, several),
-    reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true)
+    reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true),
+    monthlyRequestBudget: parseInteger(read, Inputs.MonthlyRequestBudget, 0, 1_000_000),
+    dryRun: parseBoolean(read, Inputs.DryRun, false)
   }
 }

@@ -6,6 +6,8 @@ import { Delivery } from './deliver.js'
 import { readInputs } from './inputs.js'
 import { exportOne } from './pipeline.js'
 import { Report } from './report.js'
+import { RequestBudget, spendParagraph } from './request-budget.js'
+import { dryRun } from './dry-run.js'
 import { Redactor, withRedaction } from './secrets.js'
 import { exportSeveral, setResults } from './several.js'
 import { actionsToolkit, type Toolkit } from './toolkit.js'
@@ -27,23 +29,27 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
   }
   let several = false
   let cohortId: string | undefined
+  let budget: RequestBudget | undefined
   try {
     const inputs = readInputs(actions, redactor)
     cohortId = inputs.cohortId
     new Delivery(inputs, actions).requireRuntime()
-    several = inputs.cohorts.length > 1
+    several = inputs.cohorts.length > 1 || inputs.dryRun
+    if (inputs.dryRun) return await dryRun(inputs, context)
     if (several) return await exportSeveral(inputs, context)
-    await exportOne(inputs, { ...context, report })
+    budget = new RequestBudget(inputs.monthlyRequestBudget, 1, () => clock.now())
+    await exportOne(inputs, { ...context, report, budget })
     report.succeed()
   } catch (error) {
     report.fail(failureMessage(error, cancel.signal, report.resumable))
   } finally {
     cancel.dispose()
-    // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them. One cohort sets
+    // With several cohorts, exportSeveral() reports (outputs, summary, failure) for all of them, and a dry run
+    // reports itself. One cohort sets
     // `results` and `failedCohorts` too, in the same shape, once its ID is known to be valid.
     if (!several) {
       if (cohortId !== undefined) setResults(actions, [[cohortId, report]])
-      await report.writeSummary()
+      await report.writeSummary(budget ? spendParagraph(budget, message => actions.notice(message)) : '')
     }
   }
 }

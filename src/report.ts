@@ -204,8 +204,11 @@ export class Report {
     this.toolkit.setFailed(message)
   }
 
-  /** Writes the job summary: a table of what was exported, or of what was known when the run failed. */
-  async writeSummary(): Promise<void> {
+  /**
+   * Writes the job summary: a table of what was exported, or of what was known when the run failed, then `footer`
+   * (the month's cohort requests).
+   */
+  async writeSummary(footer = ''): Promise<void> {
     const file = this.membership
     const rows: [string, string][] = [
       ['Cohort', `<code>${escapeHtml(this.cohortId)}</code>`],
@@ -230,6 +233,7 @@ export class Report {
     }
     text += `${htmlTable(['Field', 'Value'], rows)}\n`
     if (this.error) text += `\n**Error:** ${escapeHtml(this.error)}\n\n`
+    text += footer
     await this.toolkit
       .appendSummary(text)
       .catch(error => this.toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))

@@ -7,6 +7,7 @@ import type { ActionInputs } from './inputs.js'
 import { exportOne } from './pipeline.js'
 import { PhaseLog } from './phase-log.js'
 import { type CohortResult, Report } from './report.js'
+import { RequestBudget, spendParagraph } from './request-budget.js'
 import { AMPLITUDE_LIMITS, Scheduler } from './scheduler.js'
 import type { RunContext, Toolkit } from './toolkit.js'
 import { trendMarkdown, trendSentence } from './trend.js'
@@ -22,13 +23,20 @@ export async function exportSeveral(inputs: ActionInputs, context: RunContext): 
   const { toolkit, clock, signal } = context
   const started = clock.now()
   const scheduler = new Scheduler(AMPLITUDE_LIMITS, clock)
+  const budget = new RequestBudget(inputs.monthlyRequestBudget, inputs.cohorts.length, () => clock.now())
   const log = new PhaseLog(toolkit, inputs.cohorts)
   const reports = await Promise.all(
     inputs.cohorts.map(async cohortId => {
       const cohort = log.forCohort(cohortId)
       const report = new Report(cohort, cohortId, clock.now(), () => clock.now())
       try {
-        await exportOne(cohortInputs(inputs, cohortId), { ...context, toolkit: cohort, report, scheduler })
+        await exportOne(cohortInputs(inputs, cohortId), {
+          ...context,
+          toolkit: cohort,
+          report,
+          scheduler,
+          budget
+        })
         log.end(cohortId)
         report.succeed()
       } catch (error) {
@@ -47,7 +55,9 @@ export async function exportSeveral(inputs: ActionInputs, context: RunContext): 
       `${Math.round((clock.now() - started) / 1000)}s (cohort requests spent: ${spent})`
   )
   await toolkit
-    .appendSummary(summary(results, reports, spent))
+    .appendSummary(
+      summary(results, reports, spent) + spendParagraph(budget, message => toolkit.notice(message))
+    )
     .catch(error => toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))
   if (failed.length > 0) {
     toolkit.setFailed(
