@@ -150,6 +150,38 @@ export class RequestBudgetError extends Error {
   }
 }
 
+/** A dry run found no cohort of that ID in the project's list of cohorts: check the ID and the region. */
+export class CohortNotFoundError extends Error {
+  constructor(readonly cohortId: string) {
+    super(`Amplitude found no cohort '${cohortId}' among the project's cohorts`)
+    this.name = 'CohortNotFoundError'
+  }
+}
+
+/** A dry run found the cohort archived in Amplitude: unarchive it, or stop exporting it. */
+export class CohortArchivedError extends Error {
+  constructor(
+    readonly cohortId: string,
+    /** Amplitude's name for it (server text: shown escaped in the summary, never as a command). */
+    readonly cohortName: string | null
+  ) {
+    super(`Amplitude's cohort '${cohortId}'${cohortName === null ? '' : ` (${cohortName})`} is archived`)
+    this.name = 'CohortArchivedError'
+  }
+}
+
+/** A dry run found the cohort smaller than `min-members` when Amplitude last computed it. */
+export class CohortTooSmallError extends Error {
+  constructor(
+    readonly cohortId: string,
+    readonly size: number,
+    readonly minimum: number
+  ) {
+    super(`cohort '${cohortId}' has ${size} members when Amplitude last computed it`)
+    this.name = 'CohortTooSmallError'
+  }
+}
+
 /** The run was cancelled (SIGINT/SIGTERM from the runner). */
 export class CancelledError extends Error {
   constructor(reason = 'the run was cancelled') {

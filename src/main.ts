@@ -1,4 +1,5 @@
-import { exportCohorts } from './cohort/export-cohorts.js'
+import { dryRun } from './cohort/dry-run.js'
+import { exportCohorts, type StepResult } from './cohort/export-cohorts.js'
 import { Delivery } from './cohort/deliver.js'
 import { Inputs } from './config/constants.js'
 import { type CohortJob, readInputs } from './config/inputs.js'
@@ -12,7 +13,8 @@ import type { CohortOutcome } from './cohort/outcome.js'
 
 /**
  * Exports the Amplitude cohorts the inputs name: read and plan the inputs → export each cohort (re-use an earlier
- * attempt's export, or find the baseline, export, compare and deliver) → outputs and the job summary.
+ * attempt's export, or find the baseline, export, compare and deliver) → outputs and the job summary. A dry run
+ * checks instead, and reports itself.
  */
 export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = systemClock): Promise<void> {
   const redactor = new Redactor()
@@ -21,6 +23,7 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
   const startedAt = clock.now()
   let jobs: CohortJob[] | undefined
   let outcomes: CohortOutcome[]
+  let spend: StepResult['spend'] | undefined
   try {
     jobs = readInputs(actions, redactor)
     new Delivery(jobs[0], actions).requireRuntime()
@@ -30,7 +33,8 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
       signal: cancel.signal,
       redact: (t: string) => redactor.redact(t)
     }
-    outcomes = await exportCohorts(jobs, context)
+    if (jobs[0].dryRun) return await dryRun(jobs, context)
+    ;({ outcomes, spend } = await exportCohorts(jobs, context))
   } catch (error) {
     // Before any cohort started: the step's settings, as given.
     const message = failureMessage(error, cancel.signal, undefined)
@@ -45,6 +49,7 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
     several,
     validated: jobs !== undefined,
     startedAt,
-    now: clock.now()
+    now: clock.now(),
+    spend
   })
 }

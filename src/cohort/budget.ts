@@ -9,7 +9,7 @@
 // - For the summary: `monthSpend(histories, { now, planned })` with tonight's histories (planned 0), or in a dry run
 //   with the baselines' and `planned` = the requests the real run would spend; then `spendSentence` and
 //   `forecastNotice` (a notice annotation when it returns text).
-import { PendingInputs } from '../config/constants.js'
+import { Inputs } from '../config/constants.js'
 import { RequestBudgetError } from '../errors.js'
 import { HISTORY_LIMIT } from '../report/history.js'
 
@@ -170,7 +170,7 @@ export function forecastNotice(month: MonthSpend, budget?: number): string | und
   const elapsed = month.today - month.from + 1
   // forecast > budget, in whole numbers: total × (days − from + 1) / elapsed > budget.
   if (budget === undefined || total * (month.days - month.from + 1) <= budget * elapsed) return undefined
-  const input = `'${PendingInputs.MonthlyRequestBudget}' (${numbers.format(budget)})`
+  const input = `'${Inputs.MonthlyRequestBudget}' (${numbers.format(budget)})`
   const reset = `${shortMonth(month.end)} 1`
   // The whole days the rest of the budget lasts at this pace; the first refusal comes the day after.
   const refusedOn =

@@ -38,7 +38,7 @@ export interface ChangeReport {
 
 /** What the comparison reads of the cohort's job. */
 export type ChangesJob = BaselineJob &
-  Pick<CohortJob, 'cohortId' | 'includeProps' | 'propKeys' | 'maxExiting' | 'compareKey'>
+  Pick<CohortJob, 'cohortId' | 'includeProps' | 'propKeys' | 'maxExiting' | 'compareKey' | 'requestId'>
 
 type ChangesContext = RunContext & { log: CohortLog; scheduler?: Scheduler }
 
@@ -59,6 +59,11 @@ export class Changes {
 
   async dispose(): Promise<void> {
     await this.baseline?.dispose()
+  }
+
+  /** The exports recorded in the baseline's manifest (none for a file baseline or a first export). */
+  get baselineHistory(): HistoryEntry[] | undefined {
+    return this.baseline?.manifest?.history
   }
 
   /**
@@ -94,7 +99,9 @@ export class Changes {
       requestId: facts.requestId,
       memberCount: membership.members,
       enteringCount: report.entering,
-      exitingCount: report.exiting
+      exitingCount: report.exiting,
+      // A resumed export (`request-id`) spent no cohort request tonight.
+      requests: this.inputs.requestId ? 0 : 1
     })
     const manifest = manifestOf(facts, membership, columns, this.inputs, report)
     await writeFile(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)

@@ -8,6 +8,7 @@ import { Changes } from './changes.js'
 import { Delivery } from './deliver.js'
 import { runExportSteps } from './export-steps.js'
 import type { CohortContext, CohortOutcome, Progress, ReportingContext } from './outcome.js'
+import type { CohortSpend } from './request-budget.js'
 import { reuseEarlierAttempt } from './reuse.js'
 
 /**
@@ -31,24 +32,33 @@ export async function exportCohort(
     Object.assign(known, progress)
     context.onProgress?.(progress)
   }
+  // The month's count waits for every cohort's baseline history: this cohort says it, whatever ends it.
+  const spend = context.budget?.forCohort()
   try {
-    await exportSteps(job, { ...context, onProgress })
+    await exportSteps(job, { ...context, onProgress }, spend)
   } catch (error) {
     const resumable = known.requestId
       ? { requestId: known.requestId, requestedAt: known.requestedAt }
       : undefined
     known.error = failureMessage(error, context.signal, resumable, several ? job.cohortId : undefined)
+  } finally {
+    spend?.done()
   }
   return { ...known, endedAt: clock.now() }
 }
 
-async function exportSteps(job: CohortJob, context: ReportingContext): Promise<void> {
+async function exportSteps(
+  job: CohortJob,
+  context: ReportingContext,
+  spend: CohortSpend | undefined
+): Promise<void> {
   const { log, env, onProgress } = context
   const delivery = new Delivery(job, { ...log, env })
   await prepareDestination(job.path)
   const reused = await reuseEarlierAttempt(job, context)
   if (reused) {
     const { manifest, artifact } = reused
+    spend?.known(manifest.history)
     log.info(
       `Re-using the export that an earlier attempt of this run uploaded (request '${manifest.requestId}', ` +
         `artifact id ${artifact.id}): no Amplitude request is spent`
@@ -80,6 +90,7 @@ async function exportSteps(job: CohortJob, context: ReportingContext): Promise<v
   }
   await delivery.checkName()
   const changes = await Changes.prepare(job, context)
+  spend?.known(changes.baselineHistory)
   try {
     const exported = await runExportSteps(job, context)
     const computed = await changes.compute(exported.membership, {

@@ -9,7 +9,9 @@ import { PhaseLog } from '../report/phase-log.js'
 import type { Clock } from '../runtime/clock.js'
 import type { Toolkit } from '../runtime/toolkit.js'
 import { exportCohort } from './export-cohort.js'
+import type { MonthSpend } from './budget.js'
 import type { CohortOutcome } from './outcome.js'
+import { RequestBudget } from './request-budget.js'
 import { stepLog } from './phases.js'
 
 export interface StepContext {
@@ -19,10 +21,27 @@ export interface StepContext {
   redact: (text: string) => string
 }
 
-/** Exports each cohort of the step; returns their outcomes in the order given, failed or not. */
-export async function exportCohorts(jobs: CohortJob[], context: StepContext): Promise<CohortOutcome[]> {
+/** What the step's cohorts got to: their outcomes in the order given (failed or not), and the month's requests. */
+export interface StepResult {
+  outcomes: CohortOutcome[]
+  spend: { month: MonthSpend; budget?: number }
+}
+
+/** Exports each cohort of the step, within the month's budget of cohort requests. */
+export async function exportCohorts(jobs: CohortJob[], context: StepContext): Promise<StepResult> {
+  const { clock } = context
+  const budget = new RequestBudget(jobs[0].monthlyRequestBudget, jobs.length, () => clock.now())
+  const outcomes = await exportEach(jobs, context, budget)
+  return { outcomes, spend: { month: budget.month(), budget: budget.budget } }
+}
+
+async function exportEach(
+  jobs: CohortJob[],
+  context: StepContext,
+  budget: RequestBudget
+): Promise<CohortOutcome[]> {
   const { toolkit, clock, signal, redact } = context
-  const base = { env: toolkit.env, clock, signal, redact }
+  const base = { env: toolkit.env, clock, signal, redact, budget }
   if (jobs.length === 1) {
     const log = stepLog(toolkit)
     return [await exportCohort(jobs[0], { ...base, log, onProgress: progressOutputs(toolkit) })]

@@ -9,6 +9,7 @@ import { Deadline } from '../runtime/clock.js'
 import { waitForCompletion } from '../amplitude/wait.js'
 import type { ReportingContext, ExportResult } from './outcome.js'
 import { type CohortLog, Phase } from './phases.js'
+import type { RequestBudget } from './request-budget.js'
 
 /** What the export steps use of the cohort's job. */
 export type ExportJob = Pick<
@@ -46,7 +47,7 @@ export async function runExportSteps(job: ExportJob, context: ReportingContext):
   const requests = client.sent
   onProgress({ requests })
   try {
-    const requestId = job.requestId ?? (await request(client, job, log))
+    const requestId = job.requestId ?? (await request(client, job, log, context.budget))
     if (job.requestId) {
       log.info(
         `Resuming export request '${job.requestId}' (the 'request-id' input): no cohort request is spent`
@@ -68,8 +69,15 @@ export async function runExportSteps(job: ExportJob, context: ReportingContext):
 }
 
 /** Step 1, in its log group: spends one of the account's monthly cohort requests. */
-function request(client: AmplitudeClient, job: ExportJob, log: CohortLog): Promise<string> {
+function request(
+  client: AmplitudeClient,
+  job: ExportJob,
+  log: CohortLog,
+  budget: RequestBudget | undefined
+): Promise<string> {
   return log.group(Phase.Request, async () => {
+    // Never a request past the month's budget: refused here, before it is sent.
+    await budget?.beforeRequest()
     const props = job.propKeys.length ? `properties ${job.propKeys.join(', ')}` : 'all user properties'
     log.info(
       `Requesting cohort '${job.cohortId}' from ${job.baseUrl}${job.includeProps ? ` with ${props}` : ''}`

@@ -8,6 +8,7 @@ import type { Scheduler } from '../net/scheduler.js'
 import type { RunContext } from '../runtime/toolkit.js'
 import type { ChangeReport } from './changes.js'
 import type { CohortLog } from './phases.js'
+import type { RequestBudget } from './request-budget.js'
 
 /** Amplitude requests spent, by step. */
 export type RequestCounts = Record<'request' | 'status' | 'file' | 'storage', number>
@@ -51,6 +52,8 @@ export interface CohortContext extends RunContext {
   log: CohortLog
   /** Shared by the cohorts of a step that exports several. */
   scheduler?: Scheduler
+  /** The month's cohort requests, shared by the step's cohorts: asked before each step-1 request. */
+  budget?: RequestBudget
   /** Called with each fact as soon as it is known (the request ID, each job status, …), when someone listens. */
   onProgress?: (progress: Progress) => void
 }

@@ -24,7 +24,9 @@ export const Inputs = {
   MaxExiting: 'max-exiting',
   RequestId: 'request-id',
   ReuseOnRerun: 'reuse-on-rerun',
-  OnMissingBaseline: 'on-missing-baseline'
+  OnMissingBaseline: 'on-missing-baseline',
+  MonthlyRequestBudget: 'monthly-request-budget',
+  DryRun: 'dry-run'
 } as const
 
 /** Output names (camelCase, as in the workflow this action implements). */
@@ -62,13 +64,4 @@ export const Defaults = {
   requestTimeout: '1m',
   compressionLevel: 6,
   compareKey: 'amplitude_id'
-} as const
-
-/**
- * Inputs of the monthly budget and the dry run (issue 19), named here for the messages that already mention them; they
- * move into `Inputs` (with action.yml and the README) when they are wired in.
- */
-export const PendingInputs = {
-  MonthlyRequestBudget: 'monthly-request-budget',
-  DryRun: 'dry-run'
 } as const

@@ -45,6 +45,10 @@ export interface StepSettings {
   requestId?: string
   /** On a re-run, use the export an earlier attempt of this run uploaded instead of exporting again. */
   reuseOnRerun: boolean
+  /** The most cohort requests this workflow may spend in a calendar month (UTC); undefined for no limit. */
+  monthlyRequestBudget?: number
+  /** Check everything a real run needs, spending no cohort request and uploading nothing. */
+  dryRun: boolean
 }
 
 /** One cohort's export, planned from the step's settings: its own file, artifact and baseline. */
@@ -223,7 +227,9 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): CohortJob[] {
     maxExiting: parseMaxExiting(read),
     onMissingBaseline: parseOnMissingBaseline(read),
     requestId: parseRequestId(read, several),
-    reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true)
+    reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true),
+    monthlyRequestBudget: parseInteger(read, Inputs.MonthlyRequestBudget, 0, 1_000_000),
+    dryRun: parseBoolean(read, Inputs.DryRun, false)
   }
   return cohorts.map(cohortId => ({
     ...settings,

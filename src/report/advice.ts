@@ -1,11 +1,14 @@
 // The edge where facts become advice: the message a failed run ends with, naming the inputs to change. The modules
 // below only state what happened.
-import { Inputs, PendingInputs } from '../config/constants.js'
+import { Inputs } from '../config/constants.js'
 import {
   AmplitudeRefusedError,
   ArtifactError,
   BaselineError,
   BaselineGoneError,
+  CohortArchivedError,
+  CohortNotFoundError,
+  CohortTooSmallError,
   GitHubAccessError,
   GitHubRateLimitError,
   GaveUpError,
@@ -53,11 +56,25 @@ function exportAdvice(error: unknown): string | undefined {
   }
   if (error instanceof GaveUpError) return describeGiveUp(error)
   if (error instanceof RequestBudgetError) {
-    const input = PendingInputs.MonthlyRequestBudget
+    const input = Inputs.MonthlyRequestBudget
     return (
       `${error.message} (UTC), so it was not sent ('${input}': ${error.budget}). To go on: wait until ` +
       `${error.resetsOn}, when the count starts again; raise '${input}'; or resume an export already requested ` +
       `with '${Inputs.RequestId}', which spends no cohort request.`
+    )
+  }
+  if (error instanceof CohortNotFoundError)
+    return `${error.message}. Check '${Inputs.CohortId}' and '${Inputs.Region}'.`
+  if (error instanceof CohortArchivedError) {
+    return (
+      `${error.message}: its export would be a list nobody keeps up to date. Unarchive it in Amplitude, or remove ` +
+      `it from '${Inputs.CohortId}'.`
+    )
+  }
+  if (error instanceof CohortTooSmallError) {
+    return (
+      `${error.message}, fewer than '${Inputs.MinMembers}' (${error.minimum}): a real run would spend a cohort ` +
+      `request and then refuse the file. Check the cohort in Amplitude, or lower '${Inputs.MinMembers}'.`
     )
   }
   if (error instanceof TooFewMembersError) {

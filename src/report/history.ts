@@ -7,6 +7,11 @@ export interface HistoryEntry {
   /** Null when no comparison with a baseline ran. */
   enteringCount: number | null
   exitingCount: number | null
+  /**
+   * The cohort requests the export spent: 1, or 0 when it resumed a request (`request-id`). An entry written before
+   * this field existed reads as 1 (budget.ts).
+   */
+  requests?: number
 }
 
 /** The manifest keeps this many exports at most, tonight's included. */
@@ -40,12 +45,24 @@ export function nextHistory(previous: readonly HistoryEntry[], current: HistoryE
 
 function toEntry(value: unknown): HistoryEntry | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { exportedAt, requestId, memberCount, enteringCount, exitingCount } = value as Record<string, unknown>
+  const { exportedAt, requestId, memberCount, enteringCount, exitingCount, requests } = value as Record<
+    string,
+    unknown
+  >
   if (!isText(exportedAt) || !isText(requestId) || !isCount(memberCount)) return undefined
   const entering = optionalCount(enteringCount)
   const exiting = optionalCount(exitingCount)
   if (entering === undefined || exiting === undefined) return undefined
-  return { exportedAt, requestId, memberCount, enteringCount: entering, exitingCount: exiting }
+  const entry: HistoryEntry = {
+    exportedAt,
+    requestId,
+    memberCount,
+    enteringCount: entering,
+    exitingCount: exiting
+  }
+  // Kept only when valid; budget.ts reads a missing one as 1 (every export before the field spent one).
+  if (isCount(requests) && requests <= 1) entry.requests = requests
+  return entry
 }
 
 /** Null for a missing count, undefined for an invalid one. */

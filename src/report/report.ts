@@ -1,5 +1,7 @@
 // The step's ending, from the cohorts' outcomes: outputs, the final lines, the job summary, and the failure.
+import type { MonthSpend } from '../cohort/budget.js'
 import type { CohortOutcome } from '../cohort/outcome.js'
+import { spendParagraph } from '../cohort/request-budget.js'
 import type { Toolkit } from '../runtime/toolkit.js'
 import { failedCohorts, logOutcome, setCohortOutputs, setResults } from './outputs.js'
 import { spentRequests, summaryMarkdown } from './summary.js'
@@ -11,6 +13,8 @@ export interface StepEnd {
   validated: boolean
   startedAt: number
   now: number
+  /** The month's cohort requests (unknown when the inputs were not valid). */
+  spend?: { month: MonthSpend; budget?: number }
 }
 
 /** Sets the outputs, logs the last lines, writes the job summary and fails the step when a cohort failed. */
@@ -36,7 +40,12 @@ export async function reportOutcomes(
     )
   }
   await toolkit
-    .appendSummary(summaryMarkdown(outcomes, end.several, end.now))
+    .appendSummary(
+      summaryMarkdown(outcomes, end.several, end.now) +
+        (end.spend
+          ? spendParagraph(end.spend.month, end.spend.budget, message => toolkit.notice(message))
+          : '')
+    )
     .catch(error => toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))
   if (end.several && failed.length > 0) {
     const errors = new Map(outcomes.map(o => [o.cohortId, o.error]))

@@ -192,6 +192,9 @@ const rows: Row[] = [
   one('request-id', 'with a space', 'req 1'),
   one('request-id', 'over 200 characters', 'r'.repeat(201)),
   one('reuse-on-rerun', 'wrong type (yes)', 'yes'),
+  one('monthly-request-budget', 'not a whole number (lots)', 'lots'),
+  one('monthly-request-budget', 'negative', '-1'),
+  one('dry-run', 'wrong type (maybe)', 'maybe'),
   ['path', "a '.csv' file with several cohorts", () => ({ 'cohort-id': 'abc,def', path: 'members.csv' })],
   [
     'artifact-name',

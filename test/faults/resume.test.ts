@@ -2,6 +2,7 @@
 // export Amplitude already prepared without a new step-1 request; a request Amplitude no longer knows, or a job that
 // failed, says so instead.
 import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
 import { resumeHintPattern } from '../support/action.mjs'
 import { faultSuite, nonZero, record, runExport } from './support.js'
 
@@ -28,6 +29,11 @@ describe('resume an export with request-id', () => {
     expect(resumed.result.stdout).toContain(`Resuming export request '${requestId}'`)
     expect(resumed.result.stdout).toMatch(/cohort requests spent: 0;/)
     expect(resumed.result.summary).toContain('<td>Cohort requests spent</td><td>0</td>')
+    // Its history entry records that it spent none (the month's count of monthly-request-budget reads it).
+    const manifest = JSON.parse(
+      readFileSync(resumed.result.outputs.cohortFile.replace(/\.csv$/, '.json'), 'utf8')
+    )
+    expect(manifest.history.at(-1)).toMatchObject({ requestId, requests: 0 })
   })
 
   it('a request Amplitude no longer knows says so and tells to remove request-id', async () => {

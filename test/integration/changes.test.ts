@@ -100,7 +100,8 @@ describe('compare-with a file', () => {
           requestId: outputs.requestId,
           memberCount: 5,
           enteringCount: 2,
-          exitingCount: 1
+          exitingCount: 1,
+          requests: 1
         }
       ]
     })
