@@ -2,13 +2,8 @@
 // the step's cohorts. Amplitude allows 500 a month per account and counts every use of its keys; this sees only the
 // exports of these cohorts by this workflow, and says so. Pure: the caller passes `now`.
 //
-// Wiring (after the restructure):
-// - Before each cohort's step-1 request: `monthSpend(baselineHistories, { now })`, then
-//   `checkBudget({ budget, spent: month.spent, made, now })`, where `made` is the step-1 requests already sent in this
-//   step, across its cohorts. Check and count synchronously together, so that concurrent cohorts cannot both pass.
-// - For the summary: `monthSpend(histories, { now, planned })` with tonight's histories (planned 0), or in a dry run
-//   with the baselines' and `planned` = the requests the real run would spend; then `spendSentence` and
-//   `forecastNotice` (a notice annotation when it returns text).
+// Used by request-budget.ts (checked before each step-1 request; the summary's paragraph) and dry-run.ts (tonight's
+// planned requests).
 import { Inputs } from '../config/constants.js'
 import { RequestBudgetError } from '../errors.js'
 import { HISTORY_LIMIT } from '../report/history.js'

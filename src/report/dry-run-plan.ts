@@ -2,10 +2,7 @@
 // Names come from Amplitude and descriptions may hold user text: every text is HTML-escaped (which also keeps it on
 // one line), and only http(s) links are made.
 //
-// Wiring (after the restructure): once every check of a dry run has passed, build one PlannedCohort per cohort from
-// its entry in `AmplitudeClient.listCohorts()`, the baseline found for it, and the requests the real run would spend
-// (0 with `request-id`); take `monthSpend(baselineHistories, { now, planned: Σ requests })`; append
-// `dryRunSummary(...)` to the summary, and raise `forecastNotice` as a notice as a real run does.
+// Rendered by cohort/dry-run.ts once every check has passed.
 import { forecastNotice, type MonthSpend, spendSentence } from '../cohort/budget.js'
 import { formatCount } from './format.js'
 import { escapeHtml, htmlTable } from './html.js'
