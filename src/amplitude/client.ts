@@ -4,8 +4,9 @@ import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import type { Clock, Deadline } from '../runtime/clock.js'
 import { type CohortInfo, parseCohortList } from '../config/cohort-list.js'
-import { AmplitudeRefusedError, TransientError, UnexpectedResponseError } from '../errors.js'
+import { TransientError, UnexpectedResponseError } from '../errors.js'
 import { isRequestId, type JobStatus, normalizeStatus } from './job-status.js'
+import { answerError, jsonObject } from './responses.js'
 import { parseRetryAfter, retry, retryTransient, type RetryPolicy } from '../net/retry.js'
 import type { Endpoint, Scheduler } from '../net/scheduler.js'
 import type { Logger } from '../runtime/toolkit.js'
@@ -14,7 +15,6 @@ import {
   describeErrorBody,
   pathSegment,
   readSmallBody,
-  RETRYABLE_STATUS,
   send,
   stripQueries
 } from '../net/transport.js'
@@ -229,13 +229,12 @@ export class AmplitudeClient {
     what: string,
     response: IncomingMessage
   ): Error {
-    if (RETRYABLE_STATUS.has(status)) {
-      const retryAfterMs = parseRetryAfter(response.headers['retry-after'])
-      // A Retry-After holds back every cohort's requests to that endpoint, not just this one's.
-      if (retryAfterMs !== undefined) this.options.scheduler?.pause(step, retryAfterMs)
-      return new TransientError(`Amplitude answered HTTP ${status} for ${what} (${detail})`, retryAfterMs)
+    const error = answerError(status, detail, what, response.headers)
+    // A Retry-After holds back every cohort's requests to that endpoint, not just this one's.
+    if (error instanceof TransientError && error.retryAfterMs !== undefined) {
+      this.options.scheduler?.pause(step, error.retryAfterMs)
     }
-    return new AmplitudeRefusedError(status, what, detail)
+    return error
   }
 
   /** GETs a JSON endpoint with the retry policy (Retry-After wins) within the deadline. */
@@ -289,17 +288,9 @@ export class AmplitudeClient {
         response
       )
     }
-    let body: unknown
-    try {
-      body = JSON.parse(text)
-    } catch {
-      throw new TransientError(`Amplitude answered ${status} for ${what} with a body that is not JSON`)
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new TransientError(`Amplitude answered ${status} for ${what} with unexpected JSON`)
-    }
+    const body = jsonObject(text, status, what)
     return {
-      body: body as Record<string, unknown>,
+      body,
       status,
       retryAfterMs: parseRetryAfter(response.headers['retry-after'])
     }
