@@ -196,7 +196,9 @@ export class BaselineError extends Error {
     /** `file` or the run ID. */
     readonly source: string,
     /** Why, as a clause: `its manifest is not valid JSON (cut short or damaged)`. */
-    readonly reason: string
+    readonly reason: string,
+    /** Its download failed after retries (the storage host, GitHub's limits): a later run may get it. */
+    readonly temporary = false
   ) {
     super(
       `${source === 'file' ? 'The baseline file' : `The baseline export from run ${source}`} cannot be used: ${reason}`

@@ -36,11 +36,11 @@ export async function run(toolkit: Toolkit = actionsToolkit, clock: Clock = syst
     if (jobs[0].dryRun) return await dryRun(jobs, context)
     ;({ outcomes, spend } = await exportCohorts(jobs, context))
   } catch (error) {
-    // Before any cohort started: the step's settings, as given.
+    // Before any cohort started (bad inputs, no artifact runtime): every cohort of the step fails with it.
     const message = failureMessage(error, cancel.signal, undefined)
-    const cohortId = jobs?.[0].cohortId ?? actions.getInput(Inputs.CohortId)
+    const ids = jobs?.map(job => job.cohortId) ?? [actions.getInput(Inputs.CohortId)]
     const requests = { request: 0, status: 0, file: 0, storage: 0 }
-    outcomes = [{ cohortId, startedAt, endedAt: clock.now(), requests, error: message }]
+    outcomes = ids.map(cohortId => ({ cohortId, startedAt, endedAt: clock.now(), requests, error: message }))
   } finally {
     cancel.dispose()
   }

@@ -18,6 +18,8 @@ export interface SpendEntry {
    * (`request-id`). Missing (or not a count): 1, as every export before this field spent one.
    */
   requests?: number
+  /** The workflow run that exported it, when known: an artifact and a history entry of one run are one export. */
+  runId?: string
 }
 
 export interface MonthSpend {
@@ -133,6 +135,11 @@ export function checkBudget(options: { budget?: number; spent: number; made: num
     next.toISOString().slice(0, 10)
   )
 }
+
+/** What a summary says when the month's cohort requests are not counted (not `compare-with: previous-run`). */
+export const UNCOUNTED =
+  "This workflow's cohort requests this month are counted with 'compare-with: previous-run', which looks through " +
+  'the earlier exports.'
 
 const numbers = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 

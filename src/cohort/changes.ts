@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { type Baseline, type BaselineJob, findBaseline } from '../github/baseline.js'
+import type { SpendEntry } from './budget.js'
 import { asBaselineError } from '../github/baseline-checks.js'
 import { type ChangeFiles, compareMemberships, type Comparison, firstExport } from '../compare/compare.js'
 import { Inputs } from '../config/constants.js'
@@ -50,11 +51,14 @@ export class Changes {
   private constructor(
     private readonly inputs: ChangesJob,
     private readonly baseline: Baseline | undefined,
-    private readonly context: ChangesContext
+    private readonly context: ChangesContext,
+    /** This cohort's artifacts of this month, delivered or not (see BaselineLookup). */
+    readonly monthExports: SpendEntry[]
   ) {}
 
   static async prepare(inputs: ChangesJob, context: ChangesContext): Promise<Changes> {
-    return new Changes(inputs, await findBaseline(inputs, context), context)
+    const { baseline, monthExports } = await findBaseline(inputs, context)
+    return new Changes(inputs, baseline, context, monthExports)
   }
 
   async dispose(): Promise<void> {
@@ -101,7 +105,8 @@ export class Changes {
       enteringCount: report.entering,
       exitingCount: report.exiting,
       // A resumed export (`request-id`) spent no cohort request tonight.
-      requests: this.inputs.requestId ? 0 : 1
+      requests: this.inputs.requestId ? 0 : 1,
+      ...(this.context.env.GITHUB_RUN_ID ? { runId: this.context.env.GITHUB_RUN_ID } : {})
     })
     const manifest = manifestOf(facts, membership, columns, this.inputs, report)
     await writeFile(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)

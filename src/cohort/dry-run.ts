@@ -10,11 +10,12 @@ import { Outputs } from '../config/constants.js'
 import { prepareDestination } from '../config/destination.js'
 import type { CohortJob } from '../config/inputs.js'
 import { CohortArchivedError, CohortNotFoundError, CohortTooSmallError } from '../errors.js'
-import { type Baseline, findBaseline } from '../github/baseline.js'
+import { type Baseline, type BaselineLookup, findBaseline } from '../github/baseline.js'
 import { failureMessage } from '../report/advice.js'
 import { dryRunSummary, type PlannedCohort } from '../report/dry-run-plan.js'
 import { checkBudget, forecastNotice, monthSpend, type SpendEntry } from './budget.js'
 import { Delivery } from './deliver.js'
+import { earlierExports } from './request-budget.js'
 import type { StepContext } from './export-cohorts.js'
 import { stepLog } from './phases.js'
 
@@ -26,12 +27,12 @@ export async function dryRun(jobs: CohortJob[], context: StepContext): Promise<v
   try {
     const cohorts = await listCohorts(jobs[0], context)
     const planned: PlannedCohort[] = []
-    const histories: SpendEntry[][] = []
+    const histories: (readonly SpendEntry[])[] = []
     for (const job of jobs) {
       current = job.cohortId
       const info = checkCohort(cohorts.get(job.cohortId), job)
-      const baseline = await checkDelivery(job, context)
-      if (baseline?.manifest) histories.push(baseline.manifest.history)
+      const { baseline, monthExports } = await checkDelivery(job, context)
+      histories.push(earlierExports(baseline?.manifest?.history, monthExports))
       planned.push({
         id: job.cohortId,
         name: info.name,
@@ -46,15 +47,17 @@ export async function dryRun(jobs: CohortJob[], context: StepContext): Promise<v
     const budget = jobs[0].monthlyRequestBudget
     const requests = planned.reduce((sum, c) => sum + c.requests, 0)
     const month = monthSpend(histories, { now: clock.now(), planned: requests })
+    // Earlier exports are only seen through `previous-run` (the budget requires it).
+    const counted = jobs[0].compareWith.kind === 'previous-run'
     for (let made = 0; made < requests; made++) {
       checkBudget({ budget, spent: month.spent, made, now: clock.now() })
     }
-    const notice = forecastNotice(month, budget)
+    const notice = counted ? forecastNotice(month, budget) : undefined
     if (notice) toolkit.notice(notice)
     toolkit.info(
       `Dry run: every check passed. Tonight's run would spend ${requests} cohort request${requests === 1 ? '' : 's'}`
     )
-    await toolkit.appendSummary(dryRunSummary(planned, month, budget))
+    await toolkit.appendSummary(dryRunSummary(planned, counted ? month : undefined, budget))
   } catch (error) {
     const message = failureMessage(error, signal, undefined)
     toolkit.setFailed(several && current !== undefined ? `cohort '${current}': ${message}` : message)
@@ -89,14 +92,14 @@ function checkCohort(info: CohortInfo | undefined, job: CohortJob): CohortInfo {
 }
 
 /** Where the file would go, the artifact name and the baseline it would be compared with: as a real run checks them. */
-async function checkDelivery(job: CohortJob, context: StepContext): Promise<Baseline | undefined> {
+async function checkDelivery(job: CohortJob, context: StepContext): Promise<BaselineLookup> {
   const { toolkit } = context
   await prepareDestination(job.path)
   await new Delivery(job, toolkit).checkName()
   const log = stepLog(toolkit)
-  const baseline = await findBaseline(job, { ...context, log, env: toolkit.env })
-  await baseline?.dispose()
-  return baseline
+  const lookup = await findBaseline(job, { ...context, log, env: toolkit.env })
+  await lookup.baseline?.dispose()
+  return lookup
 }
 
 function describeBaseline(baseline: Baseline | undefined, job: CohortJob): string {

@@ -90,7 +90,7 @@ async function exportSteps(
   }
   await delivery.checkName()
   const changes = await Changes.prepare(job, context)
-  spend?.known(changes.baselineHistory)
+  spend?.known(changes.baselineHistory, changes.monthExports)
   try {
     const exported = await runExportSteps(job, context)
     const computed = await changes.compute(exported.membership, {

@@ -24,7 +24,8 @@ export interface StepContext {
 /** What the step's cohorts got to: their outcomes in the order given (failed or not), and the month's requests. */
 export interface StepResult {
   outcomes: CohortOutcome[]
-  spend: { month: MonthSpend; budget?: number }
+  /** The month's cohort requests; undefined when nothing earlier is looked through (not `previous-run`). */
+  spend?: { month: MonthSpend; budget?: number }
 }
 
 /** Exports each cohort of the step, within the month's budget of cohort requests. */
@@ -32,7 +33,8 @@ export async function exportCohorts(jobs: CohortJob[], context: StepContext): Pr
   const { clock } = context
   const budget = new RequestBudget(jobs[0].monthlyRequestBudget, jobs.length, () => clock.now())
   const outcomes = await exportEach(jobs, context, budget)
-  return { outcomes, spend: { month: budget.month(), budget: budget.budget } }
+  const counted = jobs[0].compareWith.kind === 'previous-run'
+  return { outcomes, spend: counted ? { month: budget.month(), budget: budget.budget } : undefined }
 }
 
 async function exportEach(

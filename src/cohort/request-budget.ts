@@ -4,7 +4,8 @@ import {
   monthSpend,
   type MonthSpend,
   spendSentence,
-  type SpendEntry
+  type SpendEntry,
+  UNCOUNTED
 } from './budget.js'
 import { escapeHtml } from '../report/html.js'
 
@@ -14,9 +15,29 @@ import { escapeHtml } from '../report/html.js'
  * has, so that the month's count is complete, then is counted against the budget before it is sent. Counting and
  * checking happen in one synchronous step, so cohorts that reach step 1 together cannot both pass the last place.
  */
+/**
+ * A cohort's earlier exports, from its two records of them (see CohortSpend.known): the baseline's history, plus the
+ * artifacts of runs the history does not hold (a night whose run failed after its upload, or exports past the
+ * history's 30). An artifact and a history entry of one run are one export.
+ */
+export function earlierExports(
+  history: readonly SpendEntry[] | undefined,
+  artifacts: readonly SpendEntry[]
+): SpendEntry[] {
+  const runs = new Set((history ?? []).map(entry => entry.runId).filter(id => id !== undefined))
+  return [
+    ...(history ?? []),
+    ...artifacts.filter(artifact => artifact.runId === undefined || !runs.has(artifact.runId))
+  ]
+}
+
 /** One cohort's part of the month's count. */
 export interface CohortSpend {
-  known(history: readonly SpendEntry[] | undefined): void
+  /**
+   * The cohort's earlier exports: its baseline's history, and its artifacts of this month (delivered or not); see
+   * earlierExports.
+   */
+  known(history: readonly SpendEntry[] | undefined, artifacts?: readonly SpendEntry[]): void
   done(): void
 }
 
@@ -44,10 +65,13 @@ export class RequestBudget {
   /** One cohort's part: call `known` once its baseline's history is known, and `done` whatever happens. */
   forCohort(): CohortSpend {
     let counted = false
-    const count = (history?: readonly SpendEntry[]): void => {
+    const count = (history?: readonly SpendEntry[], artifacts: readonly SpendEntry[] = []): void => {
       if (counted) return
       counted = true
-      if (history) this.histories.push(history)
+      const spent = (entries: readonly SpendEntry[]): number =>
+        monthSpend([entries], { now: this.now() }).spent
+      const larger = history && spent(history) >= spent(artifacts) ? history : artifacts
+      if (larger.length > 0) this.histories.push(larger)
       if (--this.waiting === 0) this.release()
     }
     return { known: count, done: () => count() }
@@ -83,10 +107,11 @@ export class RequestBudget {
  * passes the budget.
  */
 export function spendParagraph(
-  month: MonthSpend,
+  month: MonthSpend | undefined,
   budget: number | undefined,
   notice: (message: string) => void
 ): string {
+  if (!month) return `<p>${UNCOUNTED}</p>\n`
   const warning = forecastNotice(month, budget)
   if (warning) notice(warning)
   return `<p>${escapeHtml(spendSentence(month, budget))}</p>\n`

@@ -159,6 +159,22 @@ function parsePath(
   return () => file
 }
 
+/**
+ * `monthly-request-budget`: the month is counted from the earlier exports that `compare-with: previous-run` looks
+ * through (their manifests and artifacts); without it nothing earlier is seen, and a budget would not hold.
+ */
+function parseBudget(read: Read): number | undefined {
+  const budget = parseInteger(read, Inputs.MonthlyRequestBudget, 0, 1_000_000)
+  if (budget !== undefined && read(Inputs.CompareWith) !== 'previous-run') {
+    throw new InputError(
+      Inputs.MonthlyRequestBudget,
+      `needs '${Inputs.CompareWith}: previous-run': the month's cohort requests are counted from the earlier ` +
+        'exports it looks through (their manifests and artifacts), and without it none would be counted'
+    )
+  }
+  return budget
+}
+
 function parseRequestId(read: Read, several: boolean): string | undefined {
   const value = read(Inputs.RequestId)
   if (value === '') return undefined
@@ -228,7 +244,7 @@ export function readInputs(toolkit: Toolkit, redactor: Redactor): CohortJob[] {
     onMissingBaseline: parseOnMissingBaseline(read),
     requestId: parseRequestId(read, several),
     reuseOnRerun: parseBoolean(read, Inputs.ReuseOnRerun, true),
-    monthlyRequestBudget: parseInteger(read, Inputs.MonthlyRequestBudget, 0, 1_000_000),
+    monthlyRequestBudget: parseBudget(read),
     dryRun: parseBoolean(read, Inputs.DryRun, false)
   }
   return cohorts.map(cohortId => ({

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
+import type { SpendEntry } from '../cohort/budget.js'
 import { Inputs } from '../config/constants.js'
 import { MAX_RECORD_BYTES } from '../csv/csv-cursor.js'
 import {
@@ -52,19 +53,35 @@ export type BaselineJob = Pick<
   | 'artifactName'
 >
 
-export async function findBaseline(inputs: BaselineJob, context: RunContext): Promise<Baseline | undefined> {
+/** What finding the baseline learnt: the baseline, and this cohort's earlier exports this month (for the budget). */
+export interface BaselineLookup {
+  baseline?: Baseline
+  /**
+   * One entry per earlier run of this repository and branch whose artifact of this name was created this month (UTC),
+   * delivered or not: what the month's count sees beyond the baseline's history (a night whose import failed spent
+   * its request too). Empty unless `compare-with` is `previous-run`.
+   */
+  monthExports: SpendEntry[]
+}
+
+export async function findBaseline(inputs: BaselineJob, context: RunContext): Promise<BaselineLookup> {
   const compare = inputs.compareWith
-  if (compare.kind === 'none') return undefined
+  // Filled as the artifacts are looked through, so that it is known even when the baseline turns out to be gone.
+  const monthExports: SpendEntry[] = []
+  if (compare.kind === 'none') return { monthExports }
   try {
-    if (compare.kind === 'file') return await fromFile(compare.path, compare.given, inputs, context.signal)
-    return await fromPreviousRun(inputs, compare.token, context)
+    const baseline =
+      compare.kind === 'file'
+        ? await fromFile(compare.path, compare.given, inputs, context.signal)
+        : await fromPreviousRun(inputs, compare.token, context, monthExports)
+    return { baseline, monthExports }
   } catch (error) {
     if (!(error instanceof BaselineGoneError) || inputs.onMissingBaseline === 'fail') throw error
     context.log.warning(
       `${error.message}. '${Inputs.OnMissingBaseline}' is 'full': this run is a full sync (fullSync is true): ` +
         "import 'cohortFile' as a replacement of the whole list"
     )
-    return undefined
+    return { monthExports }
   }
 }
 

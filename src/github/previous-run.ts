@@ -10,6 +10,7 @@ import { onEnterpriseServer, runUrl } from '../runtime/runner.js'
 import type { RunContext } from '../runtime/toolkit.js'
 import { extractBounded } from './unzip.js'
 import type { Baseline, BaselineJob } from './baseline.js'
+import type { SpendEntry } from '../cohort/budget.js'
 import { checkCsv, checkFile } from './baseline-checks.js'
 
 /**
@@ -19,7 +20,9 @@ import { checkCsv, checkFile } from './baseline-checks.js'
 export async function fromPreviousRun(
   inputs: BaselineJob,
   token: string,
-  context: RunContext
+  context: RunContext,
+  /** Receives this cohort's artifacts of this month, delivered or not, as they are looked through. */
+  monthExports: SpendEntry[]
 ): Promise<Baseline | undefined> {
   const { log, env, clock, signal, redact } = context
   // `@actions/artifact` downloads another run's artifact on github.com and GHE.com only.
@@ -47,9 +50,24 @@ export async function fromPreviousRun(
     const current = await github.run(env.GITHUB_RUN_ID ?? '')
     const runs = new Map<number, Awaited<ReturnType<GitHub['run']>>>()
     let passedOver: { id: number; conclusion: string } | undefined
+    let chosen: RunArtifact | undefined
+    const monthStart = startOfMonth(clock.now())
     for await (const artifact of github.artifacts(inputs.artifactName)) {
       const { run: listed } = artifact
       if (listed.id === current.id || listed.headBranch !== branch || listed.fromFork) continue
+      const created = Date.parse(artifact.createdAt)
+      if (created >= monthStart) {
+        monthExports.push({
+          exportedAt: artifact.createdAt,
+          requestId: `artifact ${artifact.id}`,
+          requests: 1
+        })
+      }
+      // Once the baseline is chosen, only this month's artifacts are still looked through.
+      if (chosen) {
+        if (!(created >= monthStart)) break
+        continue
+      }
       if (!runs.has(listed.id)) runs.set(listed.id, await github.run(String(listed.id)))
       const run = runs.get(listed.id) as Awaited<ReturnType<GitHub['run']>>
       // Never a fork's pull request, whatever its branch is called: its head repository is another one.
@@ -60,14 +78,24 @@ export async function fromPreviousRun(
         passedOver ??= { id: run.id, conclusion: run.conclusion ?? 'in progress' }
         continue
       }
+      chosen = artifact
+    }
+    if (chosen) {
       if (passedOver) {
         log.notice(
           `Run ${passedOver.id} did not succeed (${passedOver.conclusion}): its changes are included again tonight`
         )
       }
-      if (artifact.expired) throw gone(artifact, 'has expired')
-      log.info(`Comparing with artifact '${artifact.name}' (id ${artifact.id}) of run ${artifact.run.id}`)
-      return await fetchArtifact(artifact, inputs, token, context)
+      if (chosen.expired) throw gone(chosen, 'has expired')
+      log.info(`Comparing with artifact '${chosen.name}' (id ${chosen.id}) of run ${chosen.run.id}`)
+      return await fetchArtifact(chosen, inputs, token, context)
+    }
+    if (github.truncated) {
+      throw new BaselineGoneError(
+        `no delivered export of '${inputs.artifactName}' is among the newest artifacts of that name that GitHub ` +
+          'lists (the lookup reads 1,000 of them)',
+        false
+      )
     }
     log.notice(
       passedOver
@@ -129,7 +157,7 @@ async function fetchArtifact(
       }
     ).catch(error => {
       if (signal.aborted) throw new CancelledError()
-      throw new BaselineError(source, `the download failed: ${messageOf(error)}`)
+      throw new BaselineError(source, `the download failed: ${messageOf(error)}`, true)
     })
     const files = join(dir, 'files')
     const manifest = await extractBounded(zip, files, source)
@@ -147,4 +175,10 @@ async function fetchArtifact(
     await dispose()
     throw error
   }
+}
+
+/** Epoch ms of the start of the UTC month of `now`. */
+function startOfMonth(now: number): number {
+  const date = new Date(now)
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1)
 }

@@ -112,8 +112,12 @@ export class GitHub {
     }
   }
 
+  /** Whether the last listing of artifacts stopped at MAX_PAGES full pages (older ones were not looked at). */
+  truncated = false
+
   /** The repository's artifacts of that name, newest first, page by page (at most MAX_PAGES of 100). */
   async *artifacts(name: string): AsyncGenerator<RunArtifact> {
+    this.truncated = false
     for (let page = 1; page <= MAX_PAGES; page++) {
       const query = new URLSearchParams({ name, per_page: '100', page: String(page) })
       const body = await this.get(`/repos/${this.options.repository}/actions/artifacts?${query}`)
@@ -142,6 +146,7 @@ export class GitHub {
       yield* artifacts
       if (list.length < 100) return
     }
+    this.truncated = true
   }
 
   /**

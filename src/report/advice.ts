@@ -119,8 +119,9 @@ function comparisonAdvice(error: unknown): string | undefined {
     )
   }
   if (error instanceof BaselineError) {
-    const recover =
-      error.source === 'file'
+    const recover = error.temporary
+      ? 'No cohort request was spent: re-run later'
+      : error.source === 'file'
         ? `Check the file given as '${Inputs.CompareWith}'`
         : `To recover, run once with '${Inputs.CompareWith}: none' and import 'cohortFile' as a full replacement: ` +
           'the next run compares with that export'

@@ -3,7 +3,7 @@
 // one line), and only http(s) links are made.
 //
 // Rendered by cohort/dry-run.ts once every check has passed.
-import { forecastNotice, type MonthSpend, spendSentence } from '../cohort/budget.js'
+import { forecastNotice, type MonthSpend, spendSentence, UNCOUNTED } from '../cohort/budget.js'
 import { formatCount } from './format.js'
 import { escapeHtml, htmlTable } from './html.js'
 
@@ -23,7 +23,12 @@ export interface PlannedCohort {
   requests: number
 }
 
-export function dryRunSummary(cohorts: readonly PlannedCohort[], month: MonthSpend, budget?: number): string {
+export function dryRunSummary(
+  cohorts: readonly PlannedCohort[],
+  /** Undefined when the month is not counted (see UNCOUNTED). */
+  month: MonthSpend | undefined,
+  budget?: number
+): string {
   const rows = cohorts.map(c => [
     `<code>${escapeHtml(c.id)}</code>`,
     c.name === null ? '—' : escapeHtml(c.name),
@@ -37,12 +42,12 @@ export function dryRunSummary(cohorts: readonly PlannedCohort[], month: MonthSpe
     rows.push(['<b>Total</b>', '', '', '', '', `<b>${total}</b>`])
   }
   const head = ['Cohort', 'Name', 'Size', 'Last computed (UTC)', 'Compared with', 'Cohort requests']
-  const notice = forecastNotice(month, budget)
+  const notice = month && forecastNotice(month, budget)
   return (
     '<h2>Amplitude cohort export: dry run</h2>\n' +
     "<p>Nothing was exported or uploaded, and no cohort request was spent. Tonight's run would do this:</p>\n" +
     `${htmlTable(head, rows)}\n` +
-    `<p>${escapeHtml(spendSentence(month, budget))}</p>\n` +
+    `<p>${escapeHtml(month ? spendSentence(month, budget) : UNCOUNTED)}</p>\n` +
     (notice ? `<p><b>Notice:</b> ${escapeHtml(notice)}</p>\n` : '')
   )
 }

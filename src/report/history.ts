@@ -12,6 +12,8 @@ export interface HistoryEntry {
    * this field existed reads as 1 (budget.ts).
    */
   requests?: number
+  /** The workflow run that exported it (`GITHUB_RUN_ID`). */
+  runId?: string
 }
 
 /** The manifest keeps this many exports at most, tonight's included. */
@@ -45,10 +47,8 @@ export function nextHistory(previous: readonly HistoryEntry[], current: HistoryE
 
 function toEntry(value: unknown): HistoryEntry | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { exportedAt, requestId, memberCount, enteringCount, exitingCount, requests } = value as Record<
-    string,
-    unknown
-  >
+  const { exportedAt, requestId, memberCount, enteringCount, exitingCount, requests, runId } =
+    value as Record<string, unknown>
   if (!isText(exportedAt) || !isText(requestId) || !isCount(memberCount)) return undefined
   const entering = optionalCount(enteringCount)
   const exiting = optionalCount(exitingCount)
@@ -62,6 +62,7 @@ function toEntry(value: unknown): HistoryEntry | undefined {
   }
   // Kept only when valid; budget.ts reads a missing one as 1 (every export before the field spent one).
   if (isCount(requests) && requests <= 1) entry.requests = requests
+  if (isText(runId)) entry.runId = runId
   return entry
 }
 

@@ -13,7 +13,7 @@ export interface StepEnd {
   validated: boolean
   startedAt: number
   now: number
-  /** The month's cohort requests (unknown when the inputs were not valid). */
+  /** The month's cohort requests; undefined when they are not counted (not `previous-run`, or invalid inputs). */
   spend?: { month: MonthSpend; budget?: number }
 }
 
@@ -39,11 +39,13 @@ export async function reportOutcomes(
         `${Math.round((end.now - end.startedAt) / 1000)}s (cohort requests spent: ${spentRequests(outcomes)})`
     )
   }
+  // The month's count, or why it is not counted, once a cohort got as far as an export.
+  const exported = outcomes.some(outcome => outcome.error === undefined)
   await toolkit
     .appendSummary(
       summaryMarkdown(outcomes, end.several, end.now) +
-        (end.spend
-          ? spendParagraph(end.spend.month, end.spend.budget, message => toolkit.notice(message))
+        (end.spend || exported
+          ? spendParagraph(end.spend?.month, end.spend?.budget, message => toolkit.notice(message))
           : '')
     )
     .catch(error => toolkit.warning(`Could not write the job summary: ${(error as Error).message}`))

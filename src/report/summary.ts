@@ -18,8 +18,8 @@ function details(outcome: CohortOutcome, now: number): string {
   const { membership: file, artifact, error } = outcome
   const rows: [string, string][] = [
     ['Cohort', `<code>${escapeHtml(outcome.cohortId)}</code>`],
-    ['Request ID', outcome.requestId ? `<code>${outcome.requestId}</code>` : '—'],
-    ['Final status', outcome.finalStatus ?? '—'],
+    ['Request ID', outcome.requestId ? `<code>${escapeHtml(outcome.requestId)}</code>` : '—'],
+    ['Final status', escapeHtml(outcome.finalStatus ?? '—')],
     ['Members', formatCount(file?.members)],
     ['Size', file ? `${formatBytes(file.bytes)} (${file.bytes} bytes)` : '—'],
     ['SHA-256', file ? `<code>${file.sha256}</code>` : '—'],
@@ -80,10 +80,12 @@ function overview(outcomes: CohortOutcome[]): string {
   const rows = outcomes.map(outcome => {
     const r = cohortResult(outcome)
     const artifact = r.artifactUrl ? `<a href="${r.artifactUrl}">${r.artifactId}</a>` : '—'
-    const status = r.error ? `failed: ${escapeHtml(r.error.split('\n')[0])}` : (r.finalStatus ?? '—')
+    const status = r.error
+      ? `failed: ${escapeHtml(r.error.split('\n')[0])}`
+      : escapeHtml(r.finalStatus ?? '—')
     return [
       `<code>${escapeHtml(outcome.cohortId)}</code>`,
-      r.requestId ? `<code>${r.requestId}</code>` : '—',
+      r.requestId ? `<code>${escapeHtml(r.requestId)}</code>` : '—',
       status,
       formatCount(r.memberCount),
       r.bytes === null ? '—' : formatBytes(r.bytes),

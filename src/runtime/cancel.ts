@@ -26,16 +26,3 @@ export function cancelOnSignals(): { signal: AbortSignal; dispose: () => void } 
 export interface Cancellation {
   throwIfAborted(): void
 }
-
-/** A promise that rejects with the signal's reason once it aborts (never settles otherwise); removes its listener. */
-export function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let dispose = (): void => undefined
-  const promise = new Promise<never>((_, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error)
-    const onAbort = (): void => reject(signal.reason as Error)
-    signal.addEventListener('abort', onAbort, { once: true })
-    dispose = () => signal.removeEventListener('abort', onAbort)
-  })
-  promise.catch(() => undefined)
-  return { promise, dispose }
-}

@@ -210,6 +210,28 @@ describe('nightly runs compare with the previous night', () => {
     })
   })
 
+  it('a delivered export beyond the 1,000 newest artifacts of its name is a lost baseline, not a first export', async () => {
+    await night('deep1', HEADER + rows(range(1, 6)))
+    const feature = suite().newRun({ branch: 'feature' })
+    for (let i = 0; i < 1000; i++) {
+      suite().github.listedOnly.push({
+        id: 800_000 + i,
+        name: 'amplitude-cohort-deep1',
+        run: { id: Number(feature.id), workflowId: 1, headBranch: 'feature', workflowRunBackendId: '' },
+        createdAt: new Date(Date.now() + 60_000 + i).toISOString(),
+        expired: false
+      })
+    }
+    const { result, requests } = await night('deep1', HEADER + rows(range(1, 6)))
+    suite().github.listedOnly.length = 0
+    expect(requests).toBe(0)
+    expect(errorLines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^The baseline is gone: no delivered export of 'amplitude-cohort-deep1' is among the newest/
+      )
+    ])
+  })
+
   it('a damaged manifest, or a file larger than its manifest says, makes the export unusable, naming its run', async () => {
     const base = await night('damaged1', HEADER + rows(range(1, 4)))
     const record = suite().results.history.find(a => String(a.id) === base.result.outputs.artifactId)

@@ -194,6 +194,7 @@ const rows: Row[] = [
   one('reuse-on-rerun', 'wrong type (yes)', 'yes'),
   one('monthly-request-budget', 'not a whole number (lots)', 'lots'),
   one('monthly-request-budget', 'negative', '-1'),
+  one('monthly-request-budget', "without 'compare-with: previous-run' (nothing earlier is counted)", '5'),
   one('dry-run', 'wrong type (maybe)', 'maybe'),
   ['path', "a '.csv' file with several cohorts", () => ({ 'cohort-id': 'abc,def', path: 'members.csv' })],
   [

@@ -101,7 +101,8 @@ describe('compare-with a file', () => {
           memberCount: 5,
           enteringCount: 2,
           exitingCount: 1,
-          requests: 1
+          requests: 1,
+          runId: '4242'
         }
       ]
     })

@@ -110,6 +110,18 @@ describe('several cohorts in one step', () => {
     expect(result.summary).toContain('1 of 3 failed')
   })
 
+  it('a failure before any cohort starts (no artifact runtime) fails every cohort in results, not only the first', async () => {
+    const ids = (await cohorts(3)).map(c => c.id)
+    const before = sim.count('request')
+    const result = await runAction(validInputs(sim, ids.join(',')), {}, clock)
+    expect(sim.count('request')).toBe(before)
+    expect(result.outputs.failedCohorts).toBe(ids.join(','))
+    const results = JSON.parse(result.outputs.results)
+    expect(Object.keys(results)).toEqual(ids)
+    for (const id of ids)
+      expect(results[id].error).toMatch(/^Input 'upload-artifact' needs the GitHub Actions runtime/)
+  })
+
   it("a 429 with Retry-After on one cohort's poll holds back every cohort's polls, and all succeed", async () => {
     const list = await cohorts(3)
     sim.fault('status', { status: 429, headers: { 'retry-after': '30' } })
