@@ -68,10 +68,8 @@ export class RequestBudget {
     const count = (history?: readonly SpendEntry[], artifacts: readonly SpendEntry[] = []): void => {
       if (counted) return
       counted = true
-      const spent = (entries: readonly SpendEntry[]): number =>
-        monthSpend([entries], { now: this.now() }).spent
-      const larger = history && spent(history) >= spent(artifacts) ? history : artifacts
-      if (larger.length > 0) this.histories.push(larger)
+      const entries = earlierExports(history, artifacts)
+      if (entries.length > 0) this.histories.push(entries)
       if (--this.waiting === 0) this.release()
     }
     return { known: count, done: () => count() }

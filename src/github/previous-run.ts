@@ -60,7 +60,8 @@ export async function fromPreviousRun(
         monthExports.push({
           exportedAt: artifact.createdAt,
           requestId: `artifact ${artifact.id}`,
-          requests: 1
+          requests: 1,
+          runId: String(listed.id)
         })
       }
       // Once the baseline is chosen, only this month's artifacts are still looked through.

@@ -61,9 +61,8 @@ describe('monthly-request-budget', () => {
 
     // Spent this month: 2 from the histories and 2 by the first run; a budget of 5 leaves one.
     const before = suite().sim.count('request')
-    const second = await suite().runAction(inputs({ 'monthly-request-budget': '5' }), {
-      env: suite().newRun().env
-    })
+    const secondRun = suite().newRun()
+    const second = await suite().runAction(inputs({ 'monthly-request-budget': '5' }), { env: secondRun.env })
     expect(suite().sim.count('request') - before).toBe(1)
     expect(second.code).toBe(1)
     const results = JSON.parse(second.outputs.results) as Record<string, { error?: string }>
@@ -77,5 +76,14 @@ describe('monthly-request-budget', () => {
     expect(second.stdout).toMatch(
       /::notice::At this pace this workflow spends about \d+ cohort requests in \w+, more than 'monthly-request-budget' \(5\)/
     )
+
+    // That run failed, so the next one compares with the first, whose histories do not hold the request the second
+    // run spent: its artifact is counted (5 of 5), and no request is sent.
+    secondRun.conclude('failure')
+    const third = await suite().runAction(inputs({ 'monthly-request-budget': '5' }), {
+      env: suite().newRun().env
+    })
+    expect(suite().sim.count('request') - before).toBe(1)
+    expect(third.outputs.failedCohorts).toBe('bud1,bud2')
   })
 })

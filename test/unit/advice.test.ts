@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { describeFailure, resumeHint } from '../../src/report/advice.js'
-import { GaveUpError, JobFailedError, RequestBudgetError, TransientError } from '../../src/errors.js'
+import {
+  BaselineError,
+  GaveUpError,
+  JobFailedError,
+  RequestBudgetError,
+  TransientError
+} from '../../src/errors.js'
 
 const requestedAt = Date.parse('2026-11-29T03:17:00.000Z')
 const gaveUp = new GaveUpError('download', new TransientError('the storage host answered 500'), 3, 'attempts')
@@ -32,6 +38,22 @@ describe('describeFailure: a request the monthly budget refused', () => {
         "it was not sent ('monthly-request-budget': 300). To go on: wait until 2027-01-01, when the count starts " +
         "again; raise 'monthly-request-budget'; or resume an export already requested with 'request-id', which " +
         'spends no cohort request.'
+    )
+  })
+})
+
+describe('describeFailure: an unusable baseline', () => {
+  it('says to re-run later when only its download failed, and to reset the delta once when it is damaged', () => {
+    const download = describeFailure(new BaselineError('77', 'the download failed: HTTP 503', true))
+    expect(download).toBe(
+      'The baseline export from run 77 cannot be used: the download failed: HTTP 503. Nothing was uploaded. No ' +
+        'cohort request was spent: re-run later.'
+    )
+    const damaged = describeFailure(
+      new BaselineError('77', 'its manifest is not valid JSON (cut short or damaged)')
+    )
+    expect(damaged).toMatch(
+      /To recover, run once with 'compare-with: none' and import 'cohortFile' as a full replacement/
     )
   })
 })
