@@ -24,7 +24,7 @@ export async function fromPreviousRun(
   /** Receives this cohort's artifacts of this month, delivered or not, as they are looked through. */
   monthExports: SpendEntry[]
 ): Promise<Baseline | undefined> {
-  const { log, env, clock, signal, redact } = context
+  const { log, env, clock } = context
   // `@actions/artifact` downloads another run's artifact on github.com and GHE.com only.
   if (onEnterpriseServer(env)) {
     throw new InputError(
@@ -33,54 +33,15 @@ export async function fromPreviousRun(
         "run's artifact there): compare with a path to an earlier export instead"
     )
   }
-  const repository = env.GITHUB_REPOSITORY ?? ''
-  const github = new GitHub({
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    repository,
-    token,
-    clock,
-    signal,
-    log,
-    redact,
-    requestTimeoutMs: inputs.requestTimeoutMs,
-    deadline: clock.now() + inputs.timeoutMs
-  })
+  const github = restClient(inputs, token, context)
   try {
-    const branch = env.GITHUB_REF_NAME ?? ''
-    const current = await github.run(env.GITHUB_RUN_ID ?? '')
-    const runs = new Map<number, Awaited<ReturnType<GitHub['run']>>>()
-    let passedOver: { id: number; conclusion: string } | undefined
-    let chosen: RunArtifact | undefined
-    const monthStart = startOfMonth(clock.now())
-    for await (const artifact of github.artifacts(inputs.artifactName)) {
-      const { run: listed } = artifact
-      if (listed.id === current.id || listed.headBranch !== branch || listed.fromFork) continue
-      const created = Date.parse(artifact.createdAt)
-      if (created >= monthStart) {
-        monthExports.push({
-          exportedAt: artifact.createdAt,
-          requestId: `artifact ${artifact.id}`,
-          requests: 1,
-          runId: String(listed.id)
-        })
-      }
-      // Once the baseline is chosen, only this month's artifacts are still looked through.
-      if (chosen) {
-        if (!(created >= monthStart)) break
-        continue
-      }
-      if (!runs.has(listed.id)) runs.set(listed.id, await github.run(String(listed.id)))
-      const run = runs.get(listed.id) as Awaited<ReturnType<GitHub['run']>>
-      // Never a fork's pull request, whatever its branch is called: its head repository is another one.
-      const ours =
-        sameRepository(run.headRepository, repository) && sameRepository(run.repository, repository)
-      if (run.workflowId !== current.workflowId || !ours) continue
-      if (run.conclusion !== 'success') {
-        passedOver ??= { id: run.id, conclusion: run.conclusion ?? 'in progress' }
-        continue
-      }
-      chosen = artifact
-    }
+    const { chosen, passedOver } = await findDelivered(
+      github,
+      inputs.artifactName,
+      env,
+      clock.now(),
+      monthExports
+    )
     if (chosen) {
       if (passedOver) {
         log.notice(
@@ -108,6 +69,73 @@ export async function fromPreviousRun(
   } finally {
     github.dispose()
   }
+}
+
+/**
+ * Looks through the artifacts of that name, newest first, for the last delivered export: of a run of this workflow,
+ * on this branch, in this repository (never a fork's), that succeeded; the newest run passed over on the way (it did
+ * not succeed) is said too. Every artifact of this month of this branch and repository is given to `monthExports`,
+ * delivered or not, so that looking goes on through this month once the baseline is found.
+ */
+async function findDelivered(
+  github: GitHub,
+  name: string,
+  env: RunContext['env'],
+  now: number,
+  monthExports: SpendEntry[]
+): Promise<{ chosen?: RunArtifact; passedOver?: { id: number; conclusion: string } }> {
+  const repository = env.GITHUB_REPOSITORY ?? ''
+  const branch = env.GITHUB_REF_NAME ?? ''
+  const current = await github.run(env.GITHUB_RUN_ID ?? '')
+  const runs = new Map<number, Awaited<ReturnType<GitHub['run']>>>()
+  let passedOver: { id: number; conclusion: string } | undefined
+  let chosen: RunArtifact | undefined
+  const monthStart = startOfMonth(now)
+  for await (const artifact of github.artifacts(name)) {
+    const { run: listed } = artifact
+    if (listed.id === current.id || listed.headBranch !== branch || listed.fromFork) continue
+    const created = Date.parse(artifact.createdAt)
+    if (created >= monthStart) {
+      monthExports.push({
+        exportedAt: artifact.createdAt,
+        requestId: `artifact ${artifact.id}`,
+        requests: 1,
+        runId: String(listed.id)
+      })
+    }
+    // Once the baseline is chosen, only this month's artifacts are still looked through.
+    if (chosen) {
+      if (!(created >= monthStart)) break
+      continue
+    }
+    if (!runs.has(listed.id)) runs.set(listed.id, await github.run(String(listed.id)))
+    const run = runs.get(listed.id) as Awaited<ReturnType<GitHub['run']>>
+    // Never a fork's pull request, whatever its branch is called: its head repository is another one.
+    const ours = sameRepository(run.headRepository, repository) && sameRepository(run.repository, repository)
+    if (run.workflowId !== current.workflowId || !ours) continue
+    if (run.conclusion !== 'success') {
+      passedOver ??= { id: run.id, conclusion: run.conclusion ?? 'in progress' }
+      continue
+    }
+    chosen = artifact
+  }
+  return { chosen, passedOver }
+}
+
+/** The REST client of the lookup: rate limits are waited out within `timeout` from now. */
+function restClient(inputs: BaselineJob, token: string, context: RunContext): GitHub {
+  const { log, env, clock, signal, redact } = context
+  return new GitHub({
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    repository: env.GITHUB_REPOSITORY ?? '',
+    token,
+    clock,
+    signal,
+    log,
+    redact,
+    requestTimeoutMs: inputs.requestTimeoutMs,
+    deadline: clock.now() + inputs.timeoutMs
+  })
 }
 
 function sameRepository(name: string | null, repository: string): boolean {
