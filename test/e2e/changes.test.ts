@@ -36,6 +36,20 @@ async function night(
   return { result, run, requests: suite().sim.requests.length - before }
 }
 
+/** `count` artifacts named `name`, newer than any run's, of a run on another branch: only listed, never stored. */
+function listNewerOnOtherBranch(name: string, count: number, firstId: number): void {
+  const feature = suite().newRun({ branch: 'feature' })
+  for (let i = 0; i < count; i++) {
+    suite().github.listedOnly.push({
+      id: firstId + i,
+      name,
+      run: { id: Number(feature.id), workflowId: 1, headBranch: 'feature', workflowRunBackendId: '' },
+      createdAt: new Date(Date.now() + 60_000 + i).toISOString(),
+      expired: false
+    })
+  }
+}
+
 /** The files of the artifact a run uploaded, by name. */
 async function artifactFiles(result: { outputs: Record<string, string> }): Promise<Map<string, Buffer>> {
   const record = suite().results.history.find(a => String(a.id) === result.outputs.artifactId)
@@ -149,16 +163,7 @@ describe('nightly runs compare with the previous night', () => {
     const failed = await night('rules1', HEADER + rows(range(1, 3)))
     failed.run.conclude('failure')
     // A full first page of newer artifacts from another branch: the baseline is on page 2.
-    const feature = suite().newRun({ branch: 'feature' })
-    for (let i = 0; i < 100; i++) {
-      suite().github.listedOnly.push({
-        id: 900_000 + i,
-        name: 'amplitude-cohort-rules1',
-        run: { id: Number(feature.id), workflowId: 1, headBranch: 'feature', workflowRunBackendId: '' },
-        createdAt: new Date(Date.now() + 60_000 + i).toISOString(),
-        expired: false
-      })
-    }
+    listNewerOnOtherBranch('amplitude-cohort-rules1', 100, 900_000)
     const tonight = suite().newRun({ conclusion: null })
     const first = await night('rules1', HEADER + rows(range(2, 7)), tonight)
     expect(errorLines(first.result.stdout)).toEqual([])
@@ -212,16 +217,7 @@ describe('nightly runs compare with the previous night', () => {
 
   it('a delivered export beyond the 1,000 newest artifacts of its name is a lost baseline, not a first export', async () => {
     await night('deep1', HEADER + rows(range(1, 6)))
-    const feature = suite().newRun({ branch: 'feature' })
-    for (let i = 0; i < 1000; i++) {
-      suite().github.listedOnly.push({
-        id: 800_000 + i,
-        name: 'amplitude-cohort-deep1',
-        run: { id: Number(feature.id), workflowId: 1, headBranch: 'feature', workflowRunBackendId: '' },
-        createdAt: new Date(Date.now() + 60_000 + i).toISOString(),
-        expired: false
-      })
-    }
+    listNewerOnOtherBranch('amplitude-cohort-deep1', 1000, 800_000)
     const { result, requests } = await night('deep1', HEADER + rows(range(1, 6)))
     suite().github.listedOnly.length = 0
     expect(requests).toBe(0)
