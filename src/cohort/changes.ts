@@ -37,6 +37,31 @@ export interface ChangeReport {
   history: HistoryEntry[]
 }
 
+/** The comparison's facts as the manifest and each `results` entry name them (the outputs' names). */
+export interface ChangeCounts {
+  /** `none`, `file`, or the ID of the run whose export was compared against. */
+  baseline: string
+  /** true: no baseline was used, the importer replaces the whole list; null when `compare-with` is `none`. */
+  fullSync: boolean | null
+  enteringCount: number | null
+  exitingCount: number | null
+  changedCount: number | null
+  /** The rows of the new file that cannot be matched (empty or repeated keys), in `<name>.skipped.csv`. */
+  skippedCount: number | null
+}
+
+/** A change report's facts under the outputs' names; no comparison (undefined) is `none` and nulls. */
+export function changeCounts(report: ChangeReport | undefined): ChangeCounts {
+  return {
+    baseline: report?.baseline ?? 'none',
+    fullSync: report?.fullSync ?? null,
+    enteringCount: report?.entering ?? null,
+    exitingCount: report?.exiting ?? null,
+    changedCount: report?.changed ?? null,
+    skippedCount: report?.skipped ?? null
+  }
+}
+
 /** What the comparison reads of the cohort's job. */
 export type ChangesJob = BaselineJob &
   Pick<CohortJob, 'cohortId' | 'includeProps' | 'propKeys' | 'maxExiting' | 'compareKey' | 'requestId'>

@@ -1,14 +1,14 @@
 import { basename, dirname, join } from 'node:path'
 import type { Membership } from '../amplitude/download.js'
 import { BaselineError } from '../errors.js'
-import type { ChangeReport } from './changes.js'
+import { type ChangeCounts, changeCounts, type ChangeReport } from './changes.js'
 import { type HistoryEntry, readHistory } from '../report/history.js'
 
 /**
  * `<name>.json` beside the membership file and in the artifact: what was exported, so that the next run can check the
  * file it compares against and carry the history forward.
  */
-export interface Manifest {
+export interface Manifest extends ChangeCounts {
   version: 1
   cohortId: string
   requestId: string
@@ -23,15 +23,6 @@ export interface Manifest {
   columns: string[]
   includeProps: boolean
   propKeys: string[]
-  /** `none`, `file`, or the ID of the run whose export was compared against. */
-  baseline: string
-  /** true: no baseline was used, the importer replaces the whole list; null when `compare-with` is `none`. */
-  fullSync: boolean | null
-  enteringCount: number | null
-  exitingCount: number | null
-  changedCount: number | null
-  /** The rows of this file that cannot be matched (empty or repeated keys), in `<name>.skipped.csv`. */
-  skippedCount: number | null
   /** Up to the last 30 exports of this cohort, oldest first, this one last: carried from manifest to manifest. */
   history: HistoryEntry[]
 }
@@ -121,12 +112,7 @@ export function manifestOf(
     columns,
     includeProps: inputs.includeProps,
     propKeys: inputs.propKeys,
-    baseline: report.baseline,
-    fullSync: report.fullSync,
-    enteringCount: report.entering,
-    exitingCount: report.exiting,
-    changedCount: report.changed,
-    skippedCount: report.skipped,
+    ...changeCounts(report),
     history: report.history
   }
 }

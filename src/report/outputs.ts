@@ -1,5 +1,6 @@
 // The step's outputs and final log lines, as pure functions of the cohorts' outcomes: the single-cohort outputs,
 // `results` and `failedCohorts` (for one cohort as for several), and the outputs set as soon as they are known.
+import { type ChangeCounts, changeCounts } from '../cohort/changes.js'
 import type { CohortOutcome, Progress } from '../cohort/outcome.js'
 import { Outputs } from '../config/constants.js'
 import type { Log, Toolkit } from '../runtime/toolkit.js'
@@ -7,7 +8,7 @@ import { formatBytes, formatDuration } from './format.js'
 import { trendSentence } from './trend.js'
 
 /** One cohort's facts in the `results` output (null where unknown). */
-export interface CohortResult {
+export interface CohortResult extends ChangeCounts {
   requestId: string | null
   finalStatus: string | null
   memberCount: number | null
@@ -16,12 +17,6 @@ export interface CohortResult {
   cohortFile: string | null
   artifactId: number | null
   artifactUrl: string | null
-  baseline: string
-  fullSync: boolean | null
-  enteringCount: number | null
-  exitingCount: number | null
-  changedCount: number | null
-  skippedCount: number | null
   error?: string
 }
 
@@ -94,12 +89,7 @@ export function cohortResult(outcome: CohortOutcome): CohortResult {
     cohortFile: file?.path ?? null,
     artifactId: artifact?.id ?? null,
     artifactUrl: artifact?.url ?? null,
-    baseline: changes?.baseline ?? 'none',
-    fullSync: changes?.fullSync ?? null,
-    enteringCount: changes?.entering ?? null,
-    exitingCount: changes?.exiting ?? null,
-    changedCount: changes?.changed ?? null,
-    skippedCount: changes?.skipped ?? null,
+    ...changeCounts(changes),
     ...(outcome.error ? { error: outcome.error } : {})
   }
 }
